@@ -1,0 +1,38 @@
+//! Drops events whose `log.level` is `debug` (any case); emits the rest.
+use eiw_sdk::{emit, Config, Error, Event, Module};
+
+pub struct DropDebug;
+
+impl Module for DropDebug {
+    fn new(_config: &Config) -> Result<Self, Error> {
+        Ok(DropDebug)
+    }
+
+    fn process(&mut self, event: Event) -> Result<(), Error> {
+        match event.get_str("log.level") {
+            Some(level) if level.eq_ignore_ascii_case("debug") => Ok(()),
+            _ => emit(&event),
+        }
+    }
+}
+
+eiw_sdk::export_module!(DropDebug);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eiw_sdk::testing::run;
+
+    fn with_level(level: &str) -> Event {
+        let mut event = Event::new();
+        event.put("log.level", level);
+        event
+    }
+
+    #[test]
+    fn drops_debug_and_keeps_the_rest() {
+        assert!(run::<DropDebug>(&Config::default(), with_level("DEBUG")).unwrap().is_empty());
+        assert_eq!(run::<DropDebug>(&Config::default(), with_level("info")).unwrap().len(), 1);
+        assert_eq!(run::<DropDebug>(&Config::default(), Event::new()).unwrap().len(), 1);
+    }
+}

@@ -1,0 +1,93 @@
+//! The eiw guest SDK: write an event-processing module in Rust, build it for
+//! `wasm32-unknown-unknown`, and run it in any eiw host.
+//!
+//! ```ignore
+//! use eiw_sdk::{emit, Config, Error, Event, Module};
+//!
+//! struct Tag { value: String }
+//!
+//! impl Module for Tag {
+//!     fn new(config: &Config) -> Result<Self, Error> {
+//!         Ok(Tag { value: config.get_str("value").unwrap_or("none").into() })
+//!     }
+//!     fn process(&mut self, mut event: Event) -> Result<(), Error> {
+//!         event.put("labels.tag", self.value.as_str());
+//!         emit(&event)
+//!     }
+//! }
+//! eiw_sdk::export_module!(Tag);
+//! ```
+//!
+//! The SDK implements the guest side of docs/ABI.md (ABI 1.0): the marker,
+//! `malloc`, `register` and `process`. On targets other than wasm32 the host
+//! functions are replaced by recording stubs (see [`testing`]), so module
+//! logic has ordinary unit tests.
+
+mod config;
+mod error;
+mod event;
+mod host;
+#[doc(hidden)]
+pub mod glue;
+
+pub use config::Config;
+pub use error::{Error, Status};
+pub use event::Event;
+pub use host::{critical, debug, emit, emit_raw, error, info, log, now, now_nanos, warn, Level};
+pub use eiw_proto as proto;
+pub use eiw_proto::{Kind, Timestamp, Value};
+
+#[cfg(not(target_arch = "wasm32"))]
+pub use host::testing;
+
+/// A module: built once from its config, then called once per event.
+pub trait Module: Sized + 'static {
+    /// Builds the module from the config given to `register`. If the host
+    /// processes events before any `register`, it is called with an empty
+    /// config.
+    fn new(config: &Config) -> Result<Self, Error>;
+
+    /// Handles one event: call [`emit`] for each event to pass on (none
+    /// drops it). An error fails this event with the error's status; the
+    /// SDK logs the message at error level.
+    fn process(&mut self, event: Event) -> Result<(), Error>;
+
+    /// Handles one serialized event. The default decodes it and calls
+    /// [`Module::process`]; a module that passes bytes through can override it
+    /// and skip decoding.
+    fn process_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.process(Event::decode(bytes)?)
+    }
+}
+
+/// Exports a [`Module`] type as the guest ABI: the ABI marker, `malloc`,
+/// `register` and `process`. Use it once per module crate.
+#[macro_export]
+macro_rules! export_module {
+    ($module:ty) => {
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            static STATE: $crate::glue::State<$module> = $crate::glue::State::new();
+
+            #[no_mangle]
+            pub extern "C" fn elastic_ingest_wasm_abi_1_0() {}
+
+            #[no_mangle]
+            pub extern "C" fn malloc(size: usize) -> *mut u8 {
+                $crate::glue::malloc(size)
+            }
+
+            #[no_mangle]
+            pub unsafe extern "C" fn register(ptr: *mut u8, len: usize) -> i32 {
+                // SAFETY: the host passes a buffer from `malloc` and its length.
+                unsafe { STATE.register(ptr, len) }
+            }
+
+            #[no_mangle]
+            pub unsafe extern "C" fn process(ptr: *mut u8, len: usize) -> i32 {
+                // SAFETY: as above.
+                unsafe { STATE.process(ptr, len) }
+            }
+        };
+    };
+}

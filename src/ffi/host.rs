@@ -1,0 +1,252 @@
+//! `eiw_host`: create, register, process, free.
+use super::boundary::{bytes, null_argument, run, run_quietly};
+use super::error::eiw_error;
+use crate::abi::LogLevel;
+use crate::error::{Error, ResultCode};
+use crate::host::Host;
+use crate::sink::Sink;
+use std::ffi::c_void;
+
+/// Receives one event the guest emitted: a serialized `Event` (proto/eiw.proto)
+/// that eiw has checked decodes. `event` points into guest memory and is
+/// valid only until the callback returns: copy what you keep.
+///
+/// Called on the thread that called `eiw_process`, before `eiw_process`
+/// returns, with the `call_context` given to that call. It must not call
+/// back into the same host.
+pub type eiw_emit_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        call_context: *mut c_void,
+        event: *const u8,
+        event_len: usize,
+    ),
+>;
+
+/// Receives one line the guest logged: UTF-8 (invalid sequences replaced by
+/// U+FFFD), not NUL-terminated, cut to `HostOptions.max_log_bytes`. Valid
+/// only until the callback returns.
+///
+/// Called on the thread that called `eiw_process` or `eiw_register`, before
+/// it returns, with that call's `call_context`. It must not call back into
+/// the same host.
+pub type eiw_log_callback = Option<
+    unsafe extern "C" fn(
+        userdata: *mut c_void,
+        call_context: *mut c_void,
+        level: LogLevel,
+        message: *const u8,
+        message_len: usize,
+    ),
+>;
+
+/// The callbacks of a host, copied by `eiw_host_new`.
+///
+/// `userdata` is passed first to every callback; it is pointer-sized so that
+/// Go can pass a `cgo.Handle`. Callbacks run on whichever threads call
+/// `eiw_process`, possibly at the same time: they must be thread-safe.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct eiw_callbacks {
+    pub userdata: *mut c_void,
+    /// Required.
+    pub emit: eiw_emit_callback,
+    /// Optional: NULL discards guest log lines.
+    pub log: eiw_log_callback,
+}
+
+/// A compiled, checked guest module ready to process events.
+///
+/// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`.
+/// Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
+/// is running.
+///
+/// Thread safety: `eiw_register` and `eiw_process` may be called on one host
+/// from any number of threads at once. eiw keeps one guest instance per host
+/// per OS thread that calls it; an instance on another thread than the one
+/// calling `eiw_free` is released when that thread next creates an instance
+/// or exits.
+pub struct eiw_host {
+    host: Host,
+    callbacks: eiw_callbacks,
+}
+
+struct CallbackSink<'a> {
+    callbacks: &'a eiw_callbacks,
+    call_context: *mut c_void,
+}
+
+impl Sink for CallbackSink<'_> {
+    fn emit(&mut self, event: &[u8]) {
+        if let Some(emit) = self.callbacks.emit {
+            // SAFETY: a C callback; the caller promised it is callable.
+            unsafe { emit(self.callbacks.userdata, self.call_context, event.as_ptr(), event.len()) }
+        }
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        if let Some(log) = self.callbacks.log {
+            // SAFETY: as above.
+            unsafe {
+                log(self.callbacks.userdata, self.call_context, level, message.as_ptr(), message.len())
+            }
+        }
+    }
+}
+
+/// # Safety
+/// `host` must be NULL or a live host from `eiw_host_new`.
+unsafe fn host_ref<'a>(host: *const eiw_host) -> Result<&'a eiw_host, Error> {
+    // SAFETY: guaranteed by the caller.
+    unsafe { host.as_ref() }.ok_or_else(|| null_argument("host"))
+}
+
+/// Creates a host from a WebAssembly module.
+///
+/// - `wasm`, `wasm_len`: the module bytes (binary, not text). eiw copies
+///   what it needs; the bytes may be freed after the call.
+/// - `options`, `options_len`: a serialized `HostOptions`; (NULL, 0) means
+///   all defaults.
+/// - `callbacks`: required, with a non-NULL `emit`; copied.
+/// - `host_out`: required; set to NULL on entry and to the new host on
+///   success.
+/// - `error_out`: NULL, or where to store an error on failure (set to NULL
+///   on entry); free it with `eiw_error_free`.
+///
+/// The module is compiled, checked against the guest ABI (docs/ABI.md) and
+/// instantiated once here, so a module that cannot run fails now with
+/// `EIW_RESULT_INVALID_MODULE`, `EIW_RESULT_ABI_MISMATCH` or
+/// `EIW_RESULT_INSTANTIATION_FAILED` and a message naming what is wrong.
+#[no_mangle]
+pub extern "C" fn eiw_host_new(
+    wasm: *const u8,
+    wasm_len: usize,
+    options: *const u8,
+    options_len: usize,
+    callbacks: *const eiw_callbacks,
+    host_out: *mut *mut eiw_host,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        if host_out.is_null() {
+            return Err(null_argument("host_out"));
+        }
+        // SAFETY: checked non-NULL; the caller passes a writable slot.
+        unsafe { *host_out = std::ptr::null_mut() };
+        // SAFETY: the caller passes readable (pointer, length) pairs.
+        let wasm = unsafe { bytes(wasm, wasm_len, "wasm") }?;
+        let options = unsafe { bytes(options, options_len, "options") }?;
+        // SAFETY: NULL or a readable eiw_callbacks.
+        let callbacks = *unsafe { callbacks.as_ref() }.ok_or_else(|| null_argument("callbacks"))?;
+        if callbacks.emit.is_none() {
+            return Err(null_argument("callbacks->emit"));
+        }
+        let host = Host::from_options(wasm, options)?;
+        let host = Box::into_raw(Box::new(eiw_host { host, callbacks }));
+        // SAFETY: as above.
+        unsafe { *host_out = host };
+        Ok(())
+    })
+}
+
+/// Calls the guest's `register` with a serialized `Config`.
+///
+/// On success the host keeps the config and gives it to every guest
+/// instance it creates later (on other threads, or after a trap), before
+/// that instance's first event. Log lines the guest writes meanwhile reach
+/// the log callback with `call_context`.
+///
+/// Fails with `EIW_RESULT_INVALID_CONFIG` when the bytes do not decode,
+/// `EIW_RESULT_NO_REGISTER` when the module exports no `register`, and
+/// `EIW_RESULT_GUEST_STATUS` when `register` returns a failure status; the
+/// stored config is then unchanged.
+#[no_mangle]
+pub extern "C" fn eiw_register(
+    host: *const eiw_host,
+    config: *const u8,
+    config_len: usize,
+    call_context: *mut c_void,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        // SAFETY: the caller passes a live host and a readable buffer.
+        let host = unsafe { host_ref(host) }?;
+        let config = unsafe { bytes(config, config_len, "config") }?;
+        let mut sink = CallbackSink {
+            callbacks: &host.callbacks,
+            call_context,
+        };
+        host.host.register(config, &mut sink)
+    })
+}
+
+/// Processes one serialized `Event`.
+///
+/// Every event the guest emits for this input is passed to the emit callback
+/// with `call_context` before this returns; an input the guest does not emit
+/// is dropped, and one input may emit several events. May be called from
+/// many threads at once.
+///
+/// Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode),
+/// `EIW_RESULT_EVENT_TOO_LARGE`, `EIW_RESULT_GUEST_STATUS` (the guest
+/// returned a failure status), `EIW_RESULT_TRAP_*` (the guest trapped; its
+/// instance is discarded and the next call gets a fresh one with the
+/// registered config), `EIW_RESULT_INVALID_EMIT`, `EIW_RESULT_EMIT_LIMIT`,
+/// `EIW_RESULT_GUEST_BAD_POINTER`, `EIW_RESULT_GUEST_BAD_ARGUMENT` (the
+/// guest broke the ABI; the offending emit was not delivered),
+/// `EIW_RESULT_REENTRANT` (called from this host's own callback). Events
+/// emitted before an error in the same call have already been delivered.
+#[no_mangle]
+pub extern "C" fn eiw_process(
+    host: *const eiw_host,
+    event: *const u8,
+    event_len: usize,
+    call_context: *mut c_void,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        // SAFETY: the caller passes a live host and a readable buffer.
+        let host = unsafe { host_ref(host) }?;
+        let event = unsafe { bytes(event, event_len, "event") }?;
+        let mut sink = CallbackSink {
+            callbacks: &host.callbacks,
+            call_context,
+        };
+        host.host.process(event, &mut sink).map(|_| ())
+    })
+}
+
+/// The guest ABI version the module declared (its marker export).
+/// `major_out` and `minor_out` are required.
+#[no_mangle]
+pub extern "C" fn eiw_host_abi_version(
+    host: *const eiw_host,
+    major_out: *mut u32,
+    minor_out: *mut u32,
+) -> ResultCode {
+    run(std::ptr::null_mut(), || {
+        // SAFETY: the caller passes a live host.
+        let host = unsafe { host_ref(host) }?;
+        if major_out.is_null() || minor_out.is_null() {
+            return Err(null_argument(if major_out.is_null() { "major_out" } else { "minor_out" }));
+        }
+        let version = host.host.abi().version;
+        // SAFETY: checked non-NULL; the caller passes writable slots.
+        unsafe {
+            *major_out = version.major;
+            *minor_out = version.minor;
+        }
+        Ok(())
+    })
+}
+
+/// Frees a host and the guest instance of the calling thread. No call on
+/// the host may be running. `eiw_free(NULL)` does nothing.
+#[no_mangle]
+pub extern "C" fn eiw_free(host: *mut eiw_host) {
+    if !host.is_null() {
+        // SAFETY: a host from eiw_host_new, freed once.
+        run_quietly(|| drop(unsafe { Box::from_raw(host) }));
+    }
+}
+

@@ -1,0 +1,35 @@
+//! The C API: every `extern "C"` function of eiw is in this folder. Each one
+//! checks its pointers, calls the safe core, and converts the result, inside
+//! a panic boundary.
+#![allow(non_camel_case_types)]
+
+mod boundary;
+mod error;
+mod host;
+
+pub use error::{eiw_error, eiw_error_code, eiw_error_free, eiw_error_message, eiw_result_name};
+pub use host::{
+    eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host, eiw_host_abi_version, eiw_host_new,
+    eiw_log_callback, eiw_process, eiw_register,
+};
+
+use std::ffi::c_char;
+
+/// Major version of the eiw library (Cargo.toml); a test checks they agree.
+pub const EIW_VERSION_MAJOR: u32 = 0;
+/// Minor version of the eiw library.
+pub const EIW_VERSION_MINOR: u32 = 1;
+/// Patch version of the eiw library.
+pub const EIW_VERSION_PATCH: u32 = 0;
+/// Major version of the guest ABI this library implements.
+pub const EIW_ABI_VERSION_MAJOR: u32 = 1;
+/// Newest minor version of the guest ABI this library implements.
+pub const EIW_ABI_VERSION_MINOR: u32 = 0;
+
+/// The library version as a NUL-terminated string such as "0.1.0", for
+/// programs that `dlopen` eiw and cannot rely on the header's macros.
+/// The string is static: do not free it.
+#[no_mangle]
+pub extern "C" fn eiw_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}

@@ -1,0 +1,265 @@
+//! A host: one compiled module, its config, and one guest instance per
+//! thread that calls it.
+//!
+//! wasmer's `Store` is `!Send`, and Go moves goroutines between OS threads,
+//! so instances are kept per OS thread (in a thread-local list keyed by host)
+//! rather than handed between threads. A call takes the calling thread's
+//! instance out of the list, runs, and puts it back, or drops it when the
+//! guest trapped; the next call on that thread then makes a fresh one and
+//! replays the stored config.
+use crate::abi::{self, ModuleAbi};
+use crate::error::{Error, Result, ResultCode};
+use crate::instance::GuestInstance;
+use crate::limits::Limits;
+use crate::sink::Sink;
+use eiw_proto::{Config, Event};
+use prost::Message;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use wasmer::{Engine, Module};
+
+static NEXT_HOST_ID: AtomicU64 = AtomicU64::new(1);
+
+struct StoredConfig {
+    generation: u64,
+    bytes: Arc<[u8]>,
+}
+
+struct Shared {
+    id: u64,
+    engine: Engine,
+    module: Module,
+    abi: ModuleAbi,
+    limits: Limits,
+    /// Generation of the newest registered config; 0 = none yet. Read on
+    /// every call without a lock; `config` is locked only when it moved.
+    config_generation: AtomicU64,
+    config: Mutex<Option<StoredConfig>>,
+}
+
+/// A compiled, checked module that processes events. `Host` is `Send` and
+/// `Sync`: any number of threads may call `process` at once.
+pub struct Host {
+    shared: Arc<Shared>,
+}
+
+struct Slot {
+    host_id: u64,
+    host: Weak<Shared>,
+    /// None while a call on this thread is using the instance.
+    instance: Option<Box<GuestInstance>>,
+}
+
+thread_local! {
+    static SLOTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The calling thread's instance for one host, taken out of its slot for
+/// one call. Dropping it puts the instance back, or, if the instance was
+/// discarded or a panic is unwinding, removes the slot.
+struct Checkout {
+    host_id: u64,
+    instance: Option<Box<GuestInstance>>,
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        let instance = self.instance.take().filter(|_| !std::thread::panicking());
+        let _ = SLOTS.try_with(|slots| {
+            let mut slots = slots.borrow_mut();
+            if let Some(pos) = slots.iter().position(|s| s.host_id == self.host_id) {
+                match instance {
+                    Some(instance) => slots[pos].instance = Some(instance),
+                    None => {
+                        slots.swap_remove(pos);
+                    }
+                }
+            }
+        });
+    }
+}
+
+impl Host {
+    /// Compiles `wasm`, checks it against the ABI, and creates a first
+    /// instance on the calling thread, so that a module that cannot run is
+    /// reported here rather than at the first event.
+    pub fn new(wasm: &[u8], limits: Limits) -> Result<Host> {
+        if !wasmer::is_wasm(wasm) {
+            return Err(Error::new(
+                ResultCode::InvalidModule,
+                "module bytes are not WebAssembly (they do not start with \\0asm)",
+            ));
+        }
+        let engine = Engine::from(wasmer::sys::Cranelift::default());
+        let module = Module::new(&engine, wasm).map_err(|e| {
+            Error::new(ResultCode::InvalidModule, format!("module does not compile: {e}"))
+        })?;
+        let abi = abi::check_module(&module)?;
+        let host = Host {
+            shared: Arc::new(Shared {
+                id: NEXT_HOST_ID.fetch_add(1, Ordering::Relaxed),
+                engine,
+                module,
+                abi,
+                limits,
+                config_generation: AtomicU64::new(0),
+                config: Mutex::new(None),
+            }),
+        };
+        drop(host.checkout()?);
+        Ok(host)
+    }
+
+    /// Like [`Host::new`], with limits from serialized `HostOptions`.
+    pub fn from_options(wasm: &[u8], options: &[u8]) -> Result<Host> {
+        Host::new(wasm, Limits::decode(options)?)
+    }
+
+    pub fn abi(&self) -> ModuleAbi {
+        self.shared.abi
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    /// Calls the guest's `register` with a serialized `Config`. On success
+    /// the host keeps the config and replays it on every instance it makes
+    /// and on instances of other threads before their next call.
+    pub fn register(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
+        Config::decode(config).map_err(|e| {
+            Error::new(ResultCode::InvalidConfig, format!("Config bytes do not decode: {e}"))
+        })?;
+        if !self.shared.abi.has_register {
+            return Err(Error::new(
+                ResultCode::NoRegister,
+                "the module does not export `register`, so it takes no config",
+            ));
+        }
+        self.with_instance(sink, |instance, sink| {
+            instance.register(config, sink)?;
+            let mut stored = self.lock_config();
+            let generation = self.shared.config_generation.load(Ordering::Relaxed) + 1;
+            *stored = Some(StoredConfig {
+                generation,
+                bytes: config.into(),
+            });
+            self.shared.config_generation.store(generation, Ordering::Release);
+            instance.config_generation = generation;
+            Ok(())
+        })
+    }
+
+    /// Runs `process` on one serialized `Event`. Every event the guest emits
+    /// reaches `sink` before this returns. Returns how many were emitted.
+    pub fn process(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+        let max = self.shared.limits.max_event_bytes;
+        if event.len() > max as usize {
+            return Err(Error::new(
+                ResultCode::EventTooLarge,
+                format!("event of {} bytes is larger than max_event_bytes ({max})", event.len()),
+            ));
+        }
+        Event::decode(event).map_err(|e| {
+            Error::new(ResultCode::InvalidEvent, format!("event bytes do not decode as an Event: {e}"))
+        })?;
+        self.with_instance(sink, |instance, sink| instance.process(event, sink))
+    }
+
+    fn lock_config(&self) -> std::sync::MutexGuard<'_, Option<StoredConfig>> {
+        self.shared.config.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on this thread's instance, first bringing the instance up to
+    /// the newest config. An error that leaves the guest suspect discards
+    /// the instance.
+    fn with_instance<R>(
+        &self,
+        sink: &mut dyn Sink,
+        f: impl FnOnce(&mut GuestInstance, &mut dyn Sink) -> Result<R>,
+    ) -> Result<R> {
+        let mut checkout = self.checkout()?;
+        let result = match checkout.instance.as_deref_mut() {
+            Some(instance) => self.replay_config(instance, sink).and_then(|()| f(instance, sink)),
+            None => Err(Error::new(ResultCode::Panic, "checked-out slot has no instance")),
+        };
+        if let Err(e) = &result {
+            if e.code().discards_instance() {
+                checkout.instance = None;
+            }
+        }
+        result
+    }
+
+    fn replay_config(&self, instance: &mut GuestInstance, sink: &mut dyn Sink) -> Result<()> {
+        let newest = self.shared.config_generation.load(Ordering::Acquire);
+        if instance.config_generation == newest {
+            return Ok(());
+        }
+        let stored = self.lock_config().as_ref().map(|c| (c.generation, c.bytes.clone()));
+        if let Some((generation, bytes)) = stored {
+            instance.register(&bytes, sink).map_err(|e| {
+                Error::new(e.code(), format!("replaying the registered config on a new instance: {}", e.message()))
+            })?;
+            instance.config_generation = generation;
+        }
+        Ok(())
+    }
+
+    /// Takes this thread's instance, creating it on first use.
+    fn checkout(&self) -> Result<Checkout> {
+        let id = self.shared.id;
+        let existing = SLOTS
+            .try_with(|slots| {
+                let mut slots = slots.borrow_mut();
+                match slots.iter_mut().find(|s| s.host_id == id) {
+                    Some(slot) => slot.instance.take().map(Some).ok_or_else(|| {
+                        Error::new(
+                            ResultCode::Reentrant,
+                            "a callback called back into the host that is calling it",
+                        )
+                    }),
+                    None => {
+                        // Instances of freed hosts are dropped here, on their own thread.
+                        slots.retain(|s| s.instance.is_none() || s.host.strong_count() > 0);
+                        slots.push(Slot {
+                            host_id: id,
+                            host: Arc::downgrade(&self.shared),
+                            instance: None,
+                        });
+                        Ok(None)
+                    }
+                }
+            })
+            .map_err(|_| Error::new(ResultCode::Panic, "called while this thread is exiting"))??;
+        let mut checkout = Checkout {
+            host_id: id,
+            instance: existing,
+        };
+        if checkout.instance.is_none() {
+            let s = &self.shared;
+            checkout.instance = Some(Box::new(GuestInstance::new(&s.engine, &s.module, s.limits)?));
+        }
+        Ok(checkout)
+    }
+}
+
+impl Drop for Host {
+    /// Drops the calling thread's instance now. Instances on other threads
+    /// are dropped when those threads next create an instance or exit.
+    fn drop(&mut self) {
+        let id = self.shared.id;
+        let _ = SLOTS.try_with(|slots| {
+            let removed: Vec<Slot> = {
+                let mut slots = slots.borrow_mut();
+                let (gone, keep) = std::mem::take(&mut *slots)
+                    .into_iter()
+                    .partition(|s| s.host_id == id && s.instance.is_some());
+                *slots = keep;
+                gone
+            };
+            drop(removed);
+        });
+    }
+}

@@ -1,0 +1,350 @@
+//! One guest instance: its Store, the exports the host calls, and the host
+//! functions it imports. An instance never leaves the thread that made it
+//! (wasmer's `Store` is `!Send`); `host` keeps one per thread.
+use crate::abi::{self, status, LogLevel};
+use crate::error::{Error, Result, ResultCode};
+use crate::limits::Limits;
+use crate::sink::Sink;
+use eiw_proto::Event;
+use prost::Message;
+use std::ptr::NonNull;
+use std::time::{SystemTime, UNIX_EPOCH};
+use wasmer_types::TrapCode;
+use wasmer::{
+    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, InstantiationError, Memory,
+    MemoryView, Module, RuntimeError, Store, TypedFunction,
+};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Instantiation (a start function) or between calls.
+    Idle,
+    Register,
+    Process,
+}
+
+/// The data host functions see. The sink pointer is set for the duration of
+/// one guest call and cleared after it.
+struct CallState {
+    memory: Option<Memory>,
+    sink: Option<NonNull<dyn Sink>>,
+    phase: Phase,
+    limits: Limits,
+    emits: u32,
+    /// The first ABI violation of the current call; the call fails with it.
+    violation: Option<Error>,
+}
+
+// SAFETY: a CallState lives in a Store, and the Store never leaves the
+// thread that created it; the sink pointer is only dereferenced on that
+// thread, during the call that set it.
+unsafe impl Send for CallState {}
+
+impl CallState {
+    /// Records a violation and gives the guest an invalid-argument status.
+    fn reject(&mut self, code: ResultCode, message: String) -> i32 {
+        if self.violation.is_none() {
+            self.violation = Some(Error::new(code, message));
+        }
+        status::INVALID_ARGUMENT
+    }
+
+    fn sink(&mut self) -> Option<&mut dyn Sink> {
+        // SAFETY: set from a live `&mut dyn Sink` by `GuestInstance::call`,
+        // which clears it before that borrow ends.
+        self.sink.map(|mut p| unsafe { p.as_mut() })
+    }
+}
+
+/// The guest bytes at `[ptr, ptr + len)`, or None when the range is negative
+/// or leaves guest memory.
+fn guest_bytes<'a>(view: &'a MemoryView<'a>, ptr: i32, len: i32) -> Option<&'a [u8]> {
+    let len = u64::try_from(len).ok()?;
+    let start = u64::from(ptr as u32);
+    let end = start.checked_add(len)?;
+    if end > view.data_size() {
+        return None;
+    }
+    // SAFETY: the range lies inside the memory. The memory is not shared
+    // (checked at load) and the guest is suspended inside this host call, so
+    // nothing writes or grows it while the slice lives.
+    Some(unsafe { &view.data_unchecked()[start as usize..end as usize] })
+}
+
+fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
+    let (state, store) = env.data_and_store_mut();
+    if state.phase != Phase::Process {
+        return state.reject(
+            ResultCode::InvalidEmit,
+            "elastic_emit_event called outside `process`".into(),
+        );
+    }
+    if state.emits >= state.limits.max_emits_per_call {
+        let max = state.limits.max_emits_per_call;
+        return state.reject(
+            ResultCode::EmitLimit,
+            format!("the guest emitted more than max_emits_per_call ({max}) events in one call"),
+        );
+    }
+    let Some(memory) = state.memory.clone() else {
+        return status::INTERNAL_FAILURE;
+    };
+    let view = memory.view(&store);
+    let Some(bytes) = guest_bytes(&view, ptr, len) else {
+        let size = view.data_size();
+        return state.reject(
+            ResultCode::GuestBadPointer,
+            format!("elastic_emit_event({ptr}, {len}): range is outside guest memory of {size} bytes"),
+        );
+    };
+    if bytes.len() > state.limits.max_emit_bytes as usize {
+        let max = state.limits.max_emit_bytes;
+        return state.reject(
+            ResultCode::InvalidEmit,
+            format!("emitted event of {len} bytes is larger than max_emit_bytes ({max})"),
+        );
+    }
+    if let Err(e) = Event::decode(bytes) {
+        return state.reject(
+            ResultCode::InvalidEmit,
+            format!("emitted bytes are not a valid Event: {e}"),
+        );
+    }
+    state.emits += 1;
+    match state.sink() {
+        Some(sink) => {
+            sink.emit(bytes);
+            status::OK
+        }
+        None => status::INTERNAL_FAILURE,
+    }
+}
+
+fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i32 {
+    let (state, store) = env.data_and_store_mut();
+    let Some(level) = LogLevel::from_i32(level) else {
+        return state.reject(
+            ResultCode::GuestBadArgument,
+            format!("elastic_log: unknown log level {level} (levels are 0 to 4)"),
+        );
+    };
+    let Some(memory) = state.memory.clone() else {
+        return status::INTERNAL_FAILURE;
+    };
+    let view = memory.view(&store);
+    let Some(bytes) = guest_bytes(&view, ptr, len) else {
+        let size = view.data_size();
+        return state.reject(
+            ResultCode::GuestBadPointer,
+            format!("elastic_log({ptr}, {len}): range is outside guest memory of {size} bytes"),
+        );
+    };
+    let bytes = &bytes[..bytes.len().min(state.limits.max_log_bytes as usize)];
+    let message = String::from_utf8_lossy(bytes);
+    match state.sink() {
+        Some(sink) => {
+            sink.log(level, &message);
+            status::OK
+        }
+        None => status::INTERNAL_FAILURE,
+    }
+}
+
+fn now_nanos() -> i64 {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(now.as_nanos()).unwrap_or(i64::MAX)
+}
+
+fn get_time(_env: FunctionEnvMut<CallState>) -> i64 {
+    now_nanos()
+}
+
+/// Turns a wasmer trap into an error naming its kind and where it happened.
+pub(crate) fn trap_error(error: RuntimeError, export: &str) -> Error {
+    let message = error.message();
+    let frame = error
+        .trace()
+        .first()
+        .and_then(|f| f.function_name())
+        .map(|name| format!(" (in guest function `{name}`)"))
+        .unwrap_or_default();
+    let code = match error.to_trap() {
+        Some(TrapCode::UnreachableCodeReached) => ResultCode::TrapUnreachable,
+        Some(
+            TrapCode::HeapAccessOutOfBounds
+            | TrapCode::TableAccessOutOfBounds
+            | TrapCode::HeapMisaligned
+            | TrapCode::UnalignedAtomic,
+        ) => ResultCode::TrapOutOfBounds,
+        Some(TrapCode::IntegerDivisionByZero) => ResultCode::TrapDivideByZero,
+        Some(TrapCode::StackOverflow) => ResultCode::TrapStackOverflow,
+        _ => ResultCode::TrapOther,
+    };
+    Error::new(code, format!("guest trapped in `{export}`: {message}{frame}"))
+}
+
+fn instantiation_error(error: InstantiationError) -> Error {
+    let message = match error {
+        InstantiationError::Start(trap) => {
+            let inner = trap_error(trap, "start function");
+            inner.message().to_string()
+        }
+        other => other.to_string(),
+    };
+    Error::new(
+        ResultCode::InstantiationFailed,
+        format!("could not instantiate the module: {message}"),
+    )
+}
+
+fn check_status(status: i32, export: &str) -> Result<()> {
+    if status == status::OK {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ResultCode::GuestStatus,
+            format!("`{export}` returned status {}", status::describe(status)),
+        ))
+    }
+}
+
+type BytesFn = TypedFunction<(i32, i32), i32>;
+
+pub(crate) struct GuestInstance {
+    store: Store,
+    env: FunctionEnv<CallState>,
+    memory: Memory,
+    malloc: TypedFunction<i32, i32>,
+    process: BytesFn,
+    register: Option<BytesFn>,
+    /// Generation of the host's config this instance has registered.
+    pub config_generation: u64,
+}
+
+impl GuestInstance {
+    /// Instantiates a module that passed `abi::check_module`.
+    pub fn new(engine: &Engine, module: &Module, limits: Limits) -> Result<Self> {
+        let mut store = Store::new(engine.clone());
+        let env = FunctionEnv::new(
+            &mut store,
+            CallState {
+                memory: None,
+                sink: None,
+                phase: Phase::Idle,
+                limits,
+                emits: 0,
+                violation: None,
+            },
+        );
+        let mut imports = Imports::new();
+        let ns = abi::IMPORT_MODULE;
+        imports.define(ns, abi::EMIT_EVENT, Function::new_typed_with_env(&mut store, &env, emit_event));
+        imports.define(ns, abi::LOG, Function::new_typed_with_env(&mut store, &env, log));
+        imports.define(ns, abi::GET_TIME, Function::new_typed_with_env(&mut store, &env, get_time));
+        let instance =
+            wasmer::Instance::new(&mut store, module, &imports).map_err(instantiation_error)?;
+
+        let missing = |e: wasmer::ExportError| {
+            Error::new(ResultCode::AbiMismatch, format!("instance export: {e}"))
+        };
+        let memory = instance.exports.get_memory(abi::MEMORY).map_err(missing)?.clone();
+        let malloc = instance.exports.get_typed_function(&store, abi::MALLOC).map_err(missing)?;
+        let process = instance.exports.get_typed_function(&store, abi::PROCESS).map_err(missing)?;
+        let register = instance.exports.get_typed_function(&store, abi::REGISTER).ok();
+        env.as_mut(&mut store).memory = Some(memory.clone());
+        Ok(GuestInstance {
+            store,
+            env,
+            memory,
+            malloc,
+            process,
+            register,
+            config_generation: 0,
+        })
+    }
+
+    /// Calls `process` with one serialized event; returns how many events it emitted.
+    pub fn process(&mut self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+        let process = self.process.clone();
+        self.call(Phase::Process, &process, abi::PROCESS, event, sink)
+    }
+
+    /// Calls `register` with a serialized config.
+    pub fn register(&mut self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
+        let Some(register) = self.register.clone() else {
+            return Err(Error::new(
+                ResultCode::NoRegister,
+                "the module does not export `register`, so it takes no config",
+            ));
+        };
+        self.call(Phase::Register, &register, abi::REGISTER, config, sink)
+            .map(|_| ())
+    }
+
+    fn call(
+        &mut self,
+        phase: Phase,
+        function: &BytesFn,
+        name: &str,
+        bytes: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<u32> {
+        // SAFETY (lifetime erasure): the pointer is cleared below, before
+        // `sink`'s borrow ends; on a panic the instance is discarded unused.
+        let sink: NonNull<dyn Sink + '_> = NonNull::from(sink);
+        let sink: NonNull<dyn Sink> = unsafe { std::mem::transmute(sink) };
+        {
+            let state = self.env.as_mut(&mut self.store);
+            state.sink = Some(sink);
+            state.phase = phase;
+            state.emits = 0;
+            state.violation = None;
+        }
+        let result = self.pass_bytes(bytes).and_then(|(ptr, len)| {
+            function
+                .call(&mut self.store, ptr, len)
+                .map_err(|e| trap_error(e, name))
+        });
+        let state = self.env.as_mut(&mut self.store);
+        state.sink = None;
+        state.phase = Phase::Idle;
+        let violation = state.violation.take();
+        let emitted = state.emits;
+        let status = result?;
+        if let Some(violation) = violation {
+            return Err(violation);
+        }
+        check_status(status, name)?;
+        Ok(emitted)
+    }
+
+    /// Copies bytes into guest memory allocated by the guest's `malloc`.
+    /// Empty input is passed as (0, 0) without calling `malloc`.
+    fn pass_bytes(&mut self, bytes: &[u8]) -> Result<(i32, i32)> {
+        if bytes.is_empty() {
+            return Ok((0, 0));
+        }
+        let len = i32::try_from(bytes.len()).map_err(|_| {
+            Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB")
+        })?;
+        let ptr = self
+            .malloc
+            .call(&mut self.store, len)
+            .map_err(|e| trap_error(e, abi::MALLOC))?;
+        let view = self.memory.view(&self.store);
+        let start = u64::from(ptr as u32);
+        let size = view.data_size();
+        if ptr == 0 || start + bytes.len() as u64 > size {
+            return Err(Error::new(
+                ResultCode::GuestMalloc,
+                format!("`malloc({len})` returned {ptr}, which does not fit {len} bytes in guest memory of {size} bytes"),
+            ));
+        }
+        view.write(start, bytes).map_err(|e| {
+            Error::new(ResultCode::GuestMalloc, format!("writing to guest memory: {e}"))
+        })?;
+        Ok((ptr, len))
+    }
+}

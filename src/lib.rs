@@ -1,0 +1,24 @@
+//! eiw runs user-supplied WebAssembly modules on log and observability events.
+//!
+//! The safe core: [`Host`] compiles a module, checks it against the guest
+//! ABI (docs/ABI.md), and runs `register` and `process` on it from any number
+//! of threads, delivering what the guest emits and logs to a [`Sink`].
+//! The C API lives in [`ffi`] and only converts arguments for the core.
+pub mod abi;
+pub mod error;
+pub mod ffi;
+mod host;
+mod instance;
+pub mod json;
+pub mod limits;
+pub mod sink;
+
+pub use abi::{AbiVersion, LogLevel, ModuleAbi};
+pub use eiw_proto as proto;
+pub use error::{Error, Result, ResultCode};
+pub use host::Host;
+pub use limits::Limits;
+pub use sink::{Collect, Sink};
+
+/// The crate version, as `eiw_version()` reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,52 @@
+//! Limits a host enforces on its guest, read from `HostOptions`.
+use crate::error::{Error, Result, ResultCode};
+use eiw_proto::HostOptions;
+use prost::Message;
+
+/// Effective limits: every zero in `HostOptions` replaced by its default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_event_bytes: u32,
+    pub max_emit_bytes: u32,
+    pub max_emits_per_call: u32,
+    pub max_log_bytes: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_event_bytes: 1 << 20,
+            max_emit_bytes: 1 << 20,
+            max_emits_per_call: 1024,
+            max_log_bytes: 16 << 10,
+        }
+    }
+}
+
+fn or_default(value: u32, default: u32) -> u32 {
+    if value == 0 {
+        default
+    } else {
+        value
+    }
+}
+
+impl Limits {
+    pub fn from_options(options: &HostOptions) -> Self {
+        let d = Limits::default();
+        Limits {
+            max_event_bytes: or_default(options.max_event_bytes, d.max_event_bytes),
+            max_emit_bytes: or_default(options.max_emit_bytes, d.max_emit_bytes),
+            max_emits_per_call: or_default(options.max_emits_per_call, d.max_emits_per_call),
+            max_log_bytes: or_default(options.max_log_bytes, d.max_log_bytes),
+        }
+    }
+
+    /// Decodes serialized `HostOptions`; empty bytes mean all defaults.
+    pub fn decode(options: &[u8]) -> Result<Self> {
+        let options = HostOptions::decode(options).map_err(|e| {
+            Error::new(ResultCode::InvalidOptions, format!("HostOptions bytes do not decode: {e}"))
+        })?;
+        Ok(Self::from_options(&options))
+    }
+}

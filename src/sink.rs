@@ -1,0 +1,28 @@
+//! Where a guest's output goes: the events it emits and the lines it logs.
+use crate::abi::LogLevel;
+
+/// Receives what a guest produces during one call. Both methods run on the
+/// thread that made the call, before the call returns.
+pub trait Sink {
+    /// One emitted event: a serialized `Event` the host has validated.
+    fn emit(&mut self, event: &[u8]);
+    /// One guest log line, cut to `max_log_bytes`, invalid UTF-8 replaced.
+    fn log(&mut self, level: LogLevel, message: &str);
+}
+
+/// A sink that keeps everything, for tests and tools.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Collect {
+    pub events: Vec<Vec<u8>>,
+    pub logs: Vec<(LogLevel, String)>,
+}
+
+impl Sink for Collect {
+    fn emit(&mut self, event: &[u8]) {
+        self.events.push(event.to_vec());
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.logs.push((level, message.to_string()));
+    }
+}
