@@ -159,7 +159,9 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         }
         [(name, ty)] => {
             let version = parse_marker(name).ok_or_else(|| {
-                mismatch(format!("ABI marker `{name}` is not of the form `{MARKER_PREFIX}<major>_<minor>`"))
+                mismatch(format!(
+                    "ABI marker `{name}` is not of the form `{MARKER_PREFIX}<major>_<minor>`"
+                ))
             })?;
             if *ty != ExternType::Function(signature(&[], &[])) {
                 return Err(mismatch(format!(
@@ -186,7 +188,9 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
 
     match memory {
         Some(ExternType::Memory(ty)) if ty.shared => {
-            return Err(mismatch("export `memory` is a shared memory; eiw needs an unshared one".into()))
+            return Err(mismatch(
+                "export `memory` is a shared memory; eiw needs an unshared one".into(),
+            ))
         }
         Some(ExternType::Memory(_)) => {}
         Some(other) => {
@@ -200,7 +204,9 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
 
     let expect_function = |name: &str, want: FunctionType, required: bool| -> Result<bool> {
         match exports.get(name) {
-            None if required => Err(mismatch(format!("module does not export `{name}` ({want})"))),
+            None if required => Err(mismatch(format!(
+                "module does not export `{name}` ({want})"
+            ))),
             None => Ok(false),
             Some(ExternType::Function(f)) if *f == want => Ok(true),
             Some(other) => Err(mismatch(format!(
@@ -246,8 +252,17 @@ mod tests {
 
     #[test]
     fn parses_markers() {
-        assert_eq!(parse_marker("elastic_ingest_wasm_abi_1_0"), Some(AbiVersion { major: 1, minor: 0 }));
-        assert_eq!(parse_marker("elastic_ingest_wasm_abi_2_13"), Some(AbiVersion { major: 2, minor: 13 }));
+        assert_eq!(
+            parse_marker("elastic_ingest_wasm_abi_1_0"),
+            Some(AbiVersion { major: 1, minor: 0 })
+        );
+        assert_eq!(
+            parse_marker("elastic_ingest_wasm_abi_2_13"),
+            Some(AbiVersion {
+                major: 2,
+                minor: 13
+            })
+        );
         assert_eq!(parse_marker("elastic_ingest_wasm_abi_1"), None);
         assert_eq!(parse_marker("elastic_ingest_wasm_abi_x_0"), None);
     }

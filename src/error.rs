@@ -1,6 +1,6 @@
 //! The one error type of the core, and the result codes C callers see.
-use std::fmt;
 use std::ffi::CStr;
+use std::fmt;
 
 /// Every code with its C name, in value order.
 const CODES: [(ResultCode, &CStr); 23] = [
@@ -15,20 +15,34 @@ const CODES: [(ResultCode, &CStr); 23] = [
     (ResultCode::GuestStatus, c"EIW_RESULT_GUEST_STATUS"),
     (ResultCode::GuestMalloc, c"EIW_RESULT_GUEST_MALLOC"),
     (ResultCode::TrapUnreachable, c"EIW_RESULT_TRAP_UNREACHABLE"),
-    (ResultCode::TrapOutOfBounds, c"EIW_RESULT_TRAP_OUT_OF_BOUNDS"),
-    (ResultCode::TrapDivideByZero, c"EIW_RESULT_TRAP_DIVIDE_BY_ZERO"),
-    (ResultCode::TrapStackOverflow, c"EIW_RESULT_TRAP_STACK_OVERFLOW"),
+    (
+        ResultCode::TrapOutOfBounds,
+        c"EIW_RESULT_TRAP_OUT_OF_BOUNDS",
+    ),
+    (
+        ResultCode::TrapDivideByZero,
+        c"EIW_RESULT_TRAP_DIVIDE_BY_ZERO",
+    ),
+    (
+        ResultCode::TrapStackOverflow,
+        c"EIW_RESULT_TRAP_STACK_OVERFLOW",
+    ),
     (ResultCode::TrapOther, c"EIW_RESULT_TRAP_OTHER"),
-    (ResultCode::InstantiationFailed, c"EIW_RESULT_INSTANTIATION_FAILED"),
+    (
+        ResultCode::InstantiationFailed,
+        c"EIW_RESULT_INSTANTIATION_FAILED",
+    ),
     (ResultCode::NoRegister, c"EIW_RESULT_NO_REGISTER"),
     (ResultCode::Reentrant, c"EIW_RESULT_REENTRANT"),
     (ResultCode::Panic, c"EIW_RESULT_PANIC"),
     (ResultCode::InvalidEmit, c"EIW_RESULT_INVALID_EMIT"),
     (ResultCode::GuestBadPointer, c"EIW_RESULT_GUEST_BAD_POINTER"),
     (ResultCode::EmitLimit, c"EIW_RESULT_EMIT_LIMIT"),
-    (ResultCode::GuestBadArgument, c"EIW_RESULT_GUEST_BAD_ARGUMENT"),
+    (
+        ResultCode::GuestBadArgument,
+        c"EIW_RESULT_GUEST_BAD_ARGUMENT",
+    ),
 ];
-
 
 /// The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
 /// one kind of failure. Values are never reused when a kind is retired.

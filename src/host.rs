@@ -93,7 +93,10 @@ impl Host {
         }
         let engine = Engine::from(wasmer::sys::Cranelift::default());
         let module = Module::new(&engine, wasm).map_err(|e| {
-            Error::new(ResultCode::InvalidModule, format!("module does not compile: {e}"))
+            Error::new(
+                ResultCode::InvalidModule,
+                format!("module does not compile: {e}"),
+            )
         })?;
         let abi = abi::check_module(&module)?;
         let host = Host {
@@ -129,7 +132,10 @@ impl Host {
     /// and on instances of other threads before their next call.
     pub fn register(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
         Config::decode(config).map_err(|e| {
-            Error::new(ResultCode::InvalidConfig, format!("Config bytes do not decode: {e}"))
+            Error::new(
+                ResultCode::InvalidConfig,
+                format!("Config bytes do not decode: {e}"),
+            )
         })?;
         if !self.shared.abi.has_register {
             return Err(Error::new(
@@ -145,7 +151,9 @@ impl Host {
                 generation,
                 bytes: config.into(),
             });
-            self.shared.config_generation.store(generation, Ordering::Release);
+            self.shared
+                .config_generation
+                .store(generation, Ordering::Release);
             instance.config_generation = generation;
             Ok(())
         })
@@ -158,17 +166,26 @@ impl Host {
         if event.len() > max as usize {
             return Err(Error::new(
                 ResultCode::EventTooLarge,
-                format!("event of {} bytes is larger than max_event_bytes ({max})", event.len()),
+                format!(
+                    "event of {} bytes is larger than max_event_bytes ({max})",
+                    event.len()
+                ),
             ));
         }
         Event::decode(event).map_err(|e| {
-            Error::new(ResultCode::InvalidEvent, format!("event bytes do not decode as an Event: {e}"))
+            Error::new(
+                ResultCode::InvalidEvent,
+                format!("event bytes do not decode as an Event: {e}"),
+            )
         })?;
         self.with_instance(sink, |instance, sink| instance.process(event, sink))
     }
 
     fn lock_config(&self) -> std::sync::MutexGuard<'_, Option<StoredConfig>> {
-        self.shared.config.lock().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .config
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Runs `f` on this thread's instance, first bringing the instance up to
@@ -181,8 +198,13 @@ impl Host {
     ) -> Result<R> {
         let mut checkout = self.checkout()?;
         let result = match checkout.instance.as_deref_mut() {
-            Some(instance) => self.replay_config(instance, sink).and_then(|()| f(instance, sink)),
-            None => Err(Error::new(ResultCode::Panic, "checked-out slot has no instance")),
+            Some(instance) => self
+                .replay_config(instance, sink)
+                .and_then(|()| f(instance, sink)),
+            None => Err(Error::new(
+                ResultCode::Panic,
+                "checked-out slot has no instance",
+            )),
         };
         if let Err(e) = &result {
             if e.code().discards_instance() {
@@ -197,10 +219,19 @@ impl Host {
         if instance.config_generation == newest {
             return Ok(());
         }
-        let stored = self.lock_config().as_ref().map(|c| (c.generation, c.bytes.clone()));
+        let stored = self
+            .lock_config()
+            .as_ref()
+            .map(|c| (c.generation, c.bytes.clone()));
         if let Some((generation, bytes)) = stored {
             instance.register(&bytes, sink).map_err(|e| {
-                Error::new(e.code(), format!("replaying the registered config on a new instance: {}", e.message()))
+                Error::new(
+                    e.code(),
+                    format!(
+                        "replaying the registered config on a new instance: {}",
+                        e.message()
+                    ),
+                )
             })?;
             instance.config_generation = generation;
         }
@@ -239,7 +270,9 @@ impl Host {
         };
         if checkout.instance.is_none() {
             let s = &self.shared;
-            checkout.instance = Some(Box::new(GuestInstance::new(&s.engine, &s.module, s.limits)?));
+            checkout.instance = Some(Box::new(GuestInstance::new(
+                &s.engine, &s.module, s.limits,
+            )?));
         }
         Ok(checkout)
     }

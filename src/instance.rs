@@ -9,11 +9,11 @@ use eiw_proto::Event;
 use prost::Message;
 use std::ptr::NonNull;
 use std::time::{SystemTime, UNIX_EPOCH};
-use wasmer_types::TrapCode;
 use wasmer::{
-    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, InstantiationError, Memory,
-    MemoryView, Module, RuntimeError, Store, TypedFunction,
+    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, InstantiationError, Memory, MemoryView,
+    Module, RuntimeError, Store, TypedFunction,
 };
+use wasmer_types::TrapCode;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
@@ -94,7 +94,9 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
         let size = view.data_size();
         return state.reject(
             ResultCode::GuestBadPointer,
-            format!("elastic_emit_event({ptr}, {len}): range is outside guest memory of {size} bytes"),
+            format!(
+                "elastic_emit_event({ptr}, {len}): range is outside guest memory of {size} bytes"
+            ),
         );
     };
     if bytes.len() > state.limits.max_emit_bytes as usize {
@@ -182,7 +184,10 @@ pub(crate) fn trap_error(error: RuntimeError, export: &str) -> Error {
         Some(TrapCode::StackOverflow) => ResultCode::TrapStackOverflow,
         _ => ResultCode::TrapOther,
     };
-    Error::new(code, format!("guest trapped in `{export}`: {message}{frame}"))
+    Error::new(
+        code,
+        format!("guest trapped in `{export}`: {message}{frame}"),
+    )
 }
 
 fn instantiation_error(error: InstantiationError) -> Error {
@@ -240,19 +245,44 @@ impl GuestInstance {
         );
         let mut imports = Imports::new();
         let ns = abi::IMPORT_MODULE;
-        imports.define(ns, abi::EMIT_EVENT, Function::new_typed_with_env(&mut store, &env, emit_event));
-        imports.define(ns, abi::LOG, Function::new_typed_with_env(&mut store, &env, log));
-        imports.define(ns, abi::GET_TIME, Function::new_typed_with_env(&mut store, &env, get_time));
+        imports.define(
+            ns,
+            abi::EMIT_EVENT,
+            Function::new_typed_with_env(&mut store, &env, emit_event),
+        );
+        imports.define(
+            ns,
+            abi::LOG,
+            Function::new_typed_with_env(&mut store, &env, log),
+        );
+        imports.define(
+            ns,
+            abi::GET_TIME,
+            Function::new_typed_with_env(&mut store, &env, get_time),
+        );
         let instance =
             wasmer::Instance::new(&mut store, module, &imports).map_err(instantiation_error)?;
 
         let missing = |e: wasmer::ExportError| {
             Error::new(ResultCode::AbiMismatch, format!("instance export: {e}"))
         };
-        let memory = instance.exports.get_memory(abi::MEMORY).map_err(missing)?.clone();
-        let malloc = instance.exports.get_typed_function(&store, abi::MALLOC).map_err(missing)?;
-        let process = instance.exports.get_typed_function(&store, abi::PROCESS).map_err(missing)?;
-        let register = instance.exports.get_typed_function(&store, abi::REGISTER).ok();
+        let memory = instance
+            .exports
+            .get_memory(abi::MEMORY)
+            .map_err(missing)?
+            .clone();
+        let malloc = instance
+            .exports
+            .get_typed_function(&store, abi::MALLOC)
+            .map_err(missing)?;
+        let process = instance
+            .exports
+            .get_typed_function(&store, abi::PROCESS)
+            .map_err(missing)?;
+        let register = instance
+            .exports
+            .get_typed_function(&store, abi::REGISTER)
+            .ok();
         env.as_mut(&mut store).memory = Some(memory.clone());
         Ok(GuestInstance {
             store,
@@ -326,9 +356,8 @@ impl GuestInstance {
         if bytes.is_empty() {
             return Ok((0, 0));
         }
-        let len = i32::try_from(bytes.len()).map_err(|_| {
-            Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB")
-        })?;
+        let len = i32::try_from(bytes.len())
+            .map_err(|_| Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB"))?;
         let ptr = self
             .malloc
             .call(&mut self.store, len)
@@ -343,7 +372,10 @@ impl GuestInstance {
             ));
         }
         view.write(start, bytes).map_err(|e| {
-            Error::new(ResultCode::GuestMalloc, format!("writing to guest memory: {e}"))
+            Error::new(
+                ResultCode::GuestMalloc,
+                format!("writing to guest memory: {e}"),
+            )
         })?;
         Ok((ptr, len))
     }

@@ -29,7 +29,9 @@ pub fn value_from_json(json: &Json) -> Value {
 }
 
 fn fields_from_json(map: &Map<String, Json>) -> BTreeMap<String, Value> {
-    map.iter().map(|(k, v)| (k.clone(), value_from_json(v))).collect()
+    map.iter()
+        .map(|(k, v)| (k.clone(), value_from_json(v)))
+        .collect()
 }
 
 pub fn value_to_json(value: &Value) -> Json {
@@ -50,7 +52,10 @@ pub fn value_to_json(value: &Value) -> Json {
 }
 
 fn fields_to_json(fields: &BTreeMap<String, Value>) -> Map<String, Json> {
-    fields.iter().map(|(k, v)| (k.clone(), value_to_json(v))).collect()
+    fields
+        .iter()
+        .map(|(k, v)| (k.clone(), value_to_json(v)))
+        .collect()
 }
 
 /// Builds an Event from one JSON object.
@@ -64,16 +69,19 @@ pub fn event_from_json(json: &Json) -> Result<Event, String> {
         match key.as_str() {
             TIMESTAMP_KEY => {
                 let text = value.as_str().ok_or("@timestamp must be a string")?;
-                event.timestamp = Some(parse_rfc3339(text).ok_or_else(|| {
-                    format!("@timestamp {text:?} is not an RFC 3339 time")
-                })?);
+                event.timestamp = Some(
+                    parse_rfc3339(text)
+                        .ok_or_else(|| format!("@timestamp {text:?} is not an RFC 3339 time"))?,
+                );
             }
             METADATA_KEY => {
                 let Json::Object(meta) = value else {
                     return Err("@metadata must be an object".into());
                 };
                 for (k, v) in meta {
-                    let v = v.as_str().ok_or_else(|| format!("@metadata.{k} must be a string"))?;
+                    let v = v
+                        .as_str()
+                        .ok_or_else(|| format!("@metadata.{k} must be a string"))?;
                     event.metadata.insert(k.clone(), v.to_string());
                 }
             }
@@ -97,7 +105,10 @@ pub fn event_to_json(event: &Event) -> Json {
         map.insert(TIMESTAMP_KEY.into(), Json::String(format_rfc3339(t)));
     }
     if !event.metadata.is_empty() {
-        let meta = event.metadata.iter().map(|(k, v)| (k.clone(), Json::String(v.clone())));
+        let meta = event
+            .metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(v.clone())));
         map.insert(METADATA_KEY.into(), Json::Object(meta.collect()));
     }
     Json::Object(map)
@@ -163,7 +174,9 @@ pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
     let b = text.as_bytes();
     let num = |range: std::ops::Range<usize>| -> Option<i64> {
         let s = text.get(range)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
         return None;

@@ -45,7 +45,10 @@ impl Limits {
     /// Decodes serialized `HostOptions`; empty bytes mean all defaults.
     pub fn decode(options: &[u8]) -> Result<Self> {
         let options = HostOptions::decode(options).map_err(|e| {
-            Error::new(ResultCode::InvalidOptions, format!("HostOptions bytes do not decode: {e}"))
+            Error::new(
+                ResultCode::InvalidOptions,
+                format!("HostOptions bytes do not decode: {e}"),
+            )
         })?;
         Ok(Self::from_options(&options))
     }

@@ -5,7 +5,8 @@ use eiw::ffi;
 #[test]
 fn committed_header_matches_the_code() {
     let dir = env!("CARGO_MANIFEST_DIR");
-    let config = cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).expect("cbindgen.toml");
+    let config =
+        cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).expect("cbindgen.toml");
     let bindings = cbindgen::Builder::new()
         .with_crate(dir)
         .with_config(config)
@@ -26,7 +27,11 @@ fn committed_header_matches_the_code() {
 
 #[test]
 fn version_macros_match_cargo_toml() {
-    let parts = [ffi::EIW_VERSION_MAJOR, ffi::EIW_VERSION_MINOR, ffi::EIW_VERSION_PATCH];
+    let parts = [
+        ffi::EIW_VERSION_MAJOR,
+        ffi::EIW_VERSION_MINOR,
+        ffi::EIW_VERSION_PATCH,
+    ];
     let from_macros = parts.map(|p| p.to_string()).join(".");
     assert_eq!(from_macros, env!("CARGO_PKG_VERSION"));
     let runtime = unsafe { std::ffi::CStr::from_ptr(ffi::eiw_version()) };

@@ -13,7 +13,9 @@ pub struct Config {
 impl Config {
     pub fn decode(bytes: &[u8]) -> Result<Config, Error> {
         let config = eiw_proto::Config::decode(bytes)?;
-        Ok(Config { parameters: config.parameters })
+        Ok(Config {
+            parameters: config.parameters,
+        })
     }
 
     pub fn from_parameters(parameters: BTreeMap<String, Value>) -> Config {
@@ -42,8 +44,9 @@ impl Config {
 
     /// A string parameter that must be present.
     pub fn require_str(&self, name: &str) -> Result<&str, Error> {
-        self.get_str(name)
-            .ok_or_else(|| Error::invalid_argument(format!("config parameter `{name}` (a string) is required")))
+        self.get_str(name).ok_or_else(|| {
+            Error::invalid_argument(format!("config parameter `{name}` (a string) is required"))
+        })
     }
 
     pub fn parameters(&self) -> &BTreeMap<String, Value> {

@@ -32,15 +32,24 @@ pub struct Error {
 impl Error {
     /// An internal failure.
     pub fn new(message: impl Into<String>) -> Self {
-        Error { status: Status::InternalFailure, message: message.into() }
+        Error {
+            status: Status::InternalFailure,
+            message: message.into(),
+        }
     }
 
     pub fn invalid_argument(message: impl Into<String>) -> Self {
-        Error { status: Status::InvalidArgument, message: message.into() }
+        Error {
+            status: Status::InvalidArgument,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
-        Error { status: Status::NotFound, message: message.into() }
+        Error {
+            status: Status::NotFound,
+            message: message.into(),
+        }
     }
 }
 

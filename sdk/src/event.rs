@@ -20,7 +20,9 @@ impl Event {
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Event, Error> {
-        Ok(Event { inner: eiw_proto::Event::decode(bytes)? })
+        Ok(Event {
+            inner: eiw_proto::Event::decode(bytes)?,
+        })
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -89,7 +91,9 @@ impl Event {
         };
         let mut map = self.fields_mut();
         for part in parents.into_iter().flat_map(|p| p.split('.')) {
-            let entry = map.entry(part.to_string()).or_insert_with(|| Value::from(BTreeMap::new()));
+            let entry = map
+                .entry(part.to_string())
+                .or_insert_with(|| Value::from(BTreeMap::new()));
             if entry.as_struct().is_none() {
                 *entry = Value::from(BTreeMap::new());
             }
@@ -162,7 +166,10 @@ mod tests {
     fn encodes_and_decodes() {
         let mut event = Event::new();
         event.put("x.y", true);
-        event.set_timestamp(Timestamp { seconds: 5, nanos: 6 });
+        event.set_timestamp(Timestamp {
+            seconds: 5,
+            nanos: 6,
+        });
         event.metadata_mut().insert("k".into(), "v".into());
         let back = Event::decode(&event.encode()).unwrap();
         assert_eq!(back, event);

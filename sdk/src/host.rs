@@ -59,7 +59,10 @@ pub fn emit_raw(bytes: &[u8]) -> Result<(), Error> {
     let status = unsafe { raw::elastic_emit_event(bytes.as_ptr(), bytes.len()) };
     match crate::Status::from_code(status) {
         None => Ok(()),
-        Some(status) => Err(Error { status, message: format!("the host rejected an emitted event (status {status:?})") }),
+        Some(status) => Err(Error {
+            status,
+            message: format!("the host rejected an emitted event (status {status:?})"),
+        }),
     }
 }
 
@@ -122,7 +125,9 @@ pub mod testing {
     /// Takes the events emitted on this thread so far.
     pub fn take_emitted() -> Vec<Event> {
         let raw = RECORD.with(|r| std::mem::take(&mut r.borrow_mut().emitted));
-        raw.iter().map(|b| Event::decode(b).expect("emitted bytes decode")).collect()
+        raw.iter()
+            .map(|b| Event::decode(b).expect("emitted bytes decode"))
+            .collect()
     }
 
     /// Takes the log lines written on this thread so far, as (level, line).

@@ -26,16 +26,16 @@
 mod config;
 mod error;
 mod event;
-mod host;
 #[doc(hidden)]
 pub mod glue;
+mod host;
 
 pub use config::Config;
+pub use eiw_proto as proto;
+pub use eiw_proto::{Kind, Timestamp, Value};
 pub use error::{Error, Status};
 pub use event::Event;
 pub use host::{critical, debug, emit, emit_raw, error, info, log, now, now_nanos, warn, Level};
-pub use eiw_proto as proto;
-pub use eiw_proto::{Kind, Timestamp, Value};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::testing;

@@ -78,7 +78,9 @@ fn run(args: &[String]) -> Result<bool, String> {
             return Err(format!("writing stdout: {e}"));
         }
     }
-    sink.out.flush().map_err(|e| format!("writing stdout: {e}"))?;
+    sink.out
+        .flush()
+        .map_err(|e| format!("writing stdout: {e}"))?;
     Ok(all_ok)
 }
 

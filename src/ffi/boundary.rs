@@ -12,7 +12,8 @@ pub(crate) fn run(error_out: *mut *mut eiw_error, f: impl FnOnce() -> Result<()>
         // SAFETY: the caller passes NULL or a writable `eiw_error *` slot.
         unsafe { *error_out = std::ptr::null_mut() };
     }
-    let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_error(payload)));
+    let result =
+        catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| Err(panic_error(payload)));
     match result {
         Ok(()) => ResultCode::Ok,
         Err(error) => {
@@ -37,7 +38,10 @@ pub(crate) fn panic_error(payload: Box<dyn Any + Send>) -> Error {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    Error::new(ResultCode::Panic, format!("eiw panicked (a bug in eiw): {what}"))
+    Error::new(
+        ResultCode::Panic,
+        format!("eiw panicked (a bug in eiw): {what}"),
+    )
 }
 
 pub(crate) fn null_argument(name: &str) -> Error {

@@ -56,5 +56,7 @@ pub extern "C" fn eiw_error_free(error: *mut eiw_error) {
 /// this version does not know.
 #[no_mangle]
 pub extern "C" fn eiw_result_name(result: u32) -> *const c_char {
-    ResultCode::from_u32(result).map_or(c"EIW_RESULT_UNKNOWN", ResultCode::c_name).as_ptr()
+    ResultCode::from_u32(result)
+        .map_or(c"EIW_RESULT_UNKNOWN", ResultCode::c_name)
+        .as_ptr()
 }

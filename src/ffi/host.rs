@@ -80,7 +80,14 @@ impl Sink for CallbackSink<'_> {
     fn emit(&mut self, event: &[u8]) {
         if let Some(emit) = self.callbacks.emit {
             // SAFETY: a C callback; the caller promised it is callable.
-            unsafe { emit(self.callbacks.userdata, self.call_context, event.as_ptr(), event.len()) }
+            unsafe {
+                emit(
+                    self.callbacks.userdata,
+                    self.call_context,
+                    event.as_ptr(),
+                    event.len(),
+                )
+            }
         }
     }
 
@@ -88,7 +95,13 @@ impl Sink for CallbackSink<'_> {
         if let Some(log) = self.callbacks.log {
             // SAFETY: as above.
             unsafe {
-                log(self.callbacks.userdata, self.call_context, level, message.as_ptr(), message.len())
+                log(
+                    self.callbacks.userdata,
+                    self.call_context,
+                    level,
+                    message.as_ptr(),
+                    message.len(),
+                )
             }
         }
     }
@@ -228,7 +241,11 @@ pub extern "C" fn eiw_host_abi_version(
         // SAFETY: the caller passes a live host.
         let host = unsafe { host_ref(host) }?;
         if major_out.is_null() || minor_out.is_null() {
-            return Err(null_argument(if major_out.is_null() { "major_out" } else { "minor_out" }));
+            return Err(null_argument(if major_out.is_null() {
+                "major_out"
+            } else {
+                "minor_out"
+            }));
         }
         let version = host.host.abi().version;
         // SAFETY: checked non-NULL; the caller passes writable slots.
@@ -249,4 +266,3 @@ pub extern "C" fn eiw_free(host: *mut eiw_host) {
         run_quietly(|| drop(unsafe { Box::from_raw(host) }));
     }
 }
-

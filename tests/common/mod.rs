@@ -9,12 +9,18 @@ use std::path::PathBuf;
 
 /// The compiled example module `name` (built by `make wasm`).
 pub fn example(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("EIW_WASM_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/wasm32-unknown-unknown/release")
-    });
+    let dir = std::env::var_os("EIW_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/wasm32-unknown-unknown/release")
+        });
     let path = dir.join(format!("{name}.wasm"));
-    std::fs::read(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (build the examples with `make wasm`)", path.display()))
+    std::fs::read(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (build the examples with `make wasm`)",
+            path.display()
+        )
+    })
 }
 
 pub fn event_bytes(json: Json) -> Vec<u8> {
@@ -53,5 +59,8 @@ pub fn wat(text: &str) -> Vec<u8> {
 
 /// A guest that emits its input unchanged.
 pub fn echo_guest() -> Vec<u8> {
-    guest("(drop (call $emit (local.get $ptr) (local.get $len))) (i32.const 0)", "")
+    guest(
+        "(drop (call $emit (local.get $ptr) (local.get $len))) (i32.const 0)",
+        "",
+    )
 }

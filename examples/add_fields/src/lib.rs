@@ -44,14 +44,21 @@ mod tests {
         ]));
         let out = testing::run::<AddFields>(&config, Event::new()).unwrap();
         assert_eq!(out.len(), 1);
-        let ingested = Timestamp { seconds: 1_700_000_000, nanos: 123_000_000 };
-        assert_eq!(out[0].get("event.ingested").unwrap().kind, Some(Kind::TimestampValue(ingested)));
+        let ingested = Timestamp {
+            seconds: 1_700_000_000,
+            nanos: 123_000_000,
+        };
+        assert_eq!(
+            out[0].get("event.ingested").unwrap().kind,
+            Some(Kind::TimestampValue(ingested))
+        );
         assert_eq!(out[0].get_str("labels.env"), Some("prod"));
     }
 
     #[test]
     fn value_without_field_is_a_config_error() {
-        let config = Config::from_parameters(BTreeMap::from([("value".to_string(), Value::from(1i64))]));
+        let config =
+            Config::from_parameters(BTreeMap::from([("value".to_string(), Value::from(1i64))]));
         let err = AddFields::new(&config).err().unwrap();
         assert!(err.message.contains("`field`"), "{}", err.message);
     }

@@ -31,8 +31,20 @@ mod tests {
 
     #[test]
     fn drops_debug_and_keeps_the_rest() {
-        assert!(run::<DropDebug>(&Config::default(), with_level("DEBUG")).unwrap().is_empty());
-        assert_eq!(run::<DropDebug>(&Config::default(), with_level("info")).unwrap().len(), 1);
-        assert_eq!(run::<DropDebug>(&Config::default(), Event::new()).unwrap().len(), 1);
+        assert!(run::<DropDebug>(&Config::default(), with_level("DEBUG"))
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            run::<DropDebug>(&Config::default(), with_level("info"))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            run::<DropDebug>(&Config::default(), Event::new())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

@@ -41,17 +41,25 @@ mod tests {
     fn one_event_per_message() {
         let mut event = Event::new();
         event.put("host.name", "a");
-        event.put("messages", Value::from(vec![Value::from("one"), Value::from("two")]));
+        event.put(
+            "messages",
+            Value::from(vec![Value::from("one"), Value::from("two")]),
+        );
         let out = run::<Split>(&Config::default(), event).unwrap();
         let messages: Vec<_> = out.iter().map(|e| e.get_str("message").unwrap()).collect();
         assert_eq!(messages, ["one", "two"]);
-        assert!(out.iter().all(|e| e.get("messages").is_none() && e.get_str("host.name") == Some("a")));
+        assert!(out
+            .iter()
+            .all(|e| e.get("messages").is_none() && e.get_str("host.name") == Some("a")));
     }
 
     #[test]
     fn events_without_an_array_pass() {
         let mut event = Event::new();
         event.put("messages", "not a list");
-        assert_eq!(run::<Split>(&Config::default(), event.clone()).unwrap(), vec![event]);
+        assert_eq!(
+            run::<Split>(&Config::default(), event.clone()).unwrap(),
+            vec![event]
+        );
     }
 }

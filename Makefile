@@ -1,0 +1,80 @@
+# eiw: `make run` and `make test` do all set-up on a fresh Debian 12 machine
+# with the Rust toolchain. Everything builds in one release target dir, so
+# wasmer compiles once per machine.
+
+CARGO    ?= cargo
+CC       ?= gcc
+RELEASE  := target/release
+WASM_DIR := target/wasm32-unknown-unknown/release
+EXAMPLES := passthrough add_fields drop_debug split rename
+CBUILD   := c-tests/build
+
+C_FLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -I$(CBUILD) -Ic-tests
+C_LINK   := -L$(RELEASE) -leiw -Wl,-rpath,$(abspath $(RELEASE)) -lprotobuf-c -lpthread -ldl
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
+            --suppressions=c-tests/valgrind.supp
+C_TESTS  := linked dlopen threads
+
+.PHONY: all setup lib wasm run test rust-test c-test fmt-check lint header clean
+
+all: lib wasm
+
+setup:
+	@scripts/setup.sh
+
+# The cdylib, staticlib and the `eiw` CLI.
+lib: setup
+	$(CARGO) build --release
+
+# The example guest modules, as target/wasm32-unknown-unknown/release/*.wasm.
+wasm: setup
+	$(CARGO) build --release --target wasm32-unknown-unknown $(addprefix -p ,$(EXAMPLES))
+
+run: lib wasm
+	$(RELEASE)/eiw run $(WASM_DIR)/add_fields.wasm --config examples/add_fields/config.json \
+	    < examples/events.ndjson
+
+test: lib wasm rust-test c-test fmt-check
+	@echo "make test: all passed"
+
+# Rust tests of every crate, the FFI called from Rust, and the header check.
+rust-test: lib wasm
+	$(CARGO) test --release --workspace
+
+$(CBUILD)/eiw.pb-c.c: proto/eiw.proto | setup
+	mkdir -p $(CBUILD)
+	protoc-c --c_out=$(CBUILD) -Iproto proto/eiw.proto
+
+$(CBUILD)/%: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
+	$(CC) $(C_FLAGS) $< $(CBUILD)/eiw.pb-c.c -o $@ $(C_LINK)
+
+$(CBUILD)/%-asan: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
+	$(CC) $(C_FLAGS) $(SANITIZE) $< $(CBUILD)/eiw.pb-c.c -o $@ $(C_LINK)
+
+# Each C program runs plain, under AddressSanitizer/UBSan, and under valgrind.
+c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(addsuffix -asan,$(C_TESTS)))
+	$(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
+	$(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
+	$(CBUILD)/threads $(WASM_DIR)/rename.wasm
+	$(CBUILD)/linked-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
+	$(CBUILD)/dlopen-asan $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
+	$(CBUILD)/threads-asan $(WASM_DIR)/rename.wasm
+	$(VALGRIND) $(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
+	$(VALGRIND) $(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
+	$(VALGRIND) $(CBUILD)/threads $(WASM_DIR)/rename.wasm 50
+
+fmt-check:
+	$(CARGO) fmt --all --check
+
+lint: setup
+	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+
+# Regenerates include/eiw.h from src/ffi (the header test compares them).
+header:
+	EIW_UPDATE_HEADER=1 $(CARGO) test --release --test header
+
+clean:
+	$(CARGO) clean
+	rm -rf $(CBUILD)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine with only the Rust toolchain lacks.
+# Quick and silent when everything is already there; `make` calls it first.
+set -euo pipefail
+
+packages=()
+command -v gcc >/dev/null || packages+=(gcc)
+command -v protoc-c >/dev/null || packages+=(protobuf-c-compiler)
+[ -f /usr/include/protobuf-c/protobuf-c.h ] || packages+=(libprotobuf-c-dev)
+command -v valgrind >/dev/null || packages+=(valgrind)
+if [ "${#packages[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "setup: installing ${packages[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    rustup component add "$component"
+  fi
+done
