@@ -70,6 +70,7 @@ fmt-check:
 
 lint: setup
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --release --target wasm32-unknown-unknown $(addprefix -p ,eiw-sdk $(EXAMPLES)) -- -D warnings
 
 # Regenerates include/eiw.h from src/ffi (the header test compares them).
 header:

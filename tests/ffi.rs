@@ -164,7 +164,7 @@ fn null_arguments_are_errors_with_messages() {
     let seen = Seen::default();
     let cb = callbacks(&seen);
     let wasm = echo_guest();
-    let mut host = 1 as *mut eiw_host;
+    let mut host = std::ptr::NonNull::<eiw_host>::dangling().as_ptr();
     let mut err = null_mut();
 
     let rc = eiw_host_new(
