@@ -78,6 +78,11 @@ enum eiw_result
   // The guest called a host function with an invalid argument other than a
   // pointer (for example an unknown log level).
   EIW_RESULT_GUEST_BAD_ARGUMENT = 22,
+  // The guest used up its CPU budget (`HostOptions.cpu_points_per_call`) in one call.
+  EIW_RESULT_CPU_EXHAUSTED = 23,
+  // The guest trapped after it was refused memory beyond
+  // `HostOptions.max_memory_pages`, or the module needs more memory than that.
+  EIW_RESULT_MEMORY_EXHAUSTED = 24,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

@@ -89,6 +89,8 @@ impl std::fmt::Display for AbiVersion {
 pub struct ModuleAbi {
     pub version: AbiVersion,
     pub has_register: bool,
+    /// The minimum size the module declares for `memory`, in 64 KiB pages.
+    pub memory_minimum_pages: u32,
 }
 
 fn mismatch(message: String) -> Error {
@@ -186,13 +188,13 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         )));
     }
 
-    match memory {
+    let memory_minimum_pages = match memory {
         Some(ExternType::Memory(ty)) if ty.shared => {
             return Err(mismatch(
                 "export `memory` is a shared memory; eiw needs an unshared one".into(),
             ))
         }
-        Some(ExternType::Memory(_)) => {}
+        Some(ExternType::Memory(ty)) => ty.minimum.0,
         Some(other) => {
             return Err(mismatch(format!(
                 "export `memory` must be a memory, found {}",
@@ -200,7 +202,7 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
             )))
         }
         None => return Err(mismatch("module does not export `memory`".into())),
-    }
+    };
 
     let expect_function = |name: &str, want: FunctionType, required: bool| -> Result<bool> {
         match exports.get(name) {
@@ -243,6 +245,7 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
     Ok(ModuleAbi {
         version,
         has_register,
+        memory_minimum_pages,
     })
 }
 

@@ -3,7 +3,7 @@ use std::ffi::CStr;
 use std::fmt;
 
 /// Every code with its C name, in value order.
-const CODES: [(ResultCode, &CStr); 23] = [
+const CODES: [(ResultCode, &CStr); 25] = [
     (ResultCode::Ok, c"EIW_RESULT_OK"),
     (ResultCode::NullArgument, c"EIW_RESULT_NULL_ARGUMENT"),
     (ResultCode::InvalidModule, c"EIW_RESULT_INVALID_MODULE"),
@@ -42,6 +42,8 @@ const CODES: [(ResultCode, &CStr); 23] = [
         ResultCode::GuestBadArgument,
         c"EIW_RESULT_GUEST_BAD_ARGUMENT",
     ),
+    (ResultCode::CpuExhausted, c"EIW_RESULT_CPU_EXHAUSTED"),
+    (ResultCode::MemoryExhausted, c"EIW_RESULT_MEMORY_EXHAUSTED"),
 ];
 
 /// The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
@@ -96,6 +98,11 @@ pub enum ResultCode {
     /// The guest called a host function with an invalid argument other than a
     /// pointer (for example an unknown log level).
     GuestBadArgument = 22,
+    /// The guest used up its CPU budget (`HostOptions.cpu_points_per_call`) in one call.
+    CpuExhausted = 23,
+    /// The guest trapped after it was refused memory beyond
+    /// `HostOptions.max_memory_pages`, or the module needs more memory than that.
+    MemoryExhausted = 24,
 }
 
 impl ResultCode {
@@ -128,6 +135,8 @@ impl ResultCode {
                 | TrapOther
                 | InstantiationFailed
                 | Panic
+                | CpuExhausted
+                | MemoryExhausted
         )
     }
 }

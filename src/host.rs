@@ -8,6 +8,7 @@
 //! guest trapped; the next call on that thread then makes a fresh one and
 //! replays the stored config.
 use crate::abi::{self, ModuleAbi};
+use crate::engine::new_engine;
 use crate::error::{Error, Result, ResultCode};
 use crate::instance::GuestInstance;
 use crate::limits::Limits;
@@ -91,7 +92,7 @@ impl Host {
                 "module bytes are not WebAssembly (they do not start with \\0asm)",
             ));
         }
-        let engine = Engine::from(wasmer::sys::Cranelift::default());
+        let engine = new_engine(&limits);
         let module = Module::new(&engine, wasm).map_err(|e| {
             Error::new(
                 ResultCode::InvalidModule,
@@ -99,6 +100,15 @@ impl Host {
             )
         })?;
         let abi = abi::check_module(&module)?;
+        if abi.memory_minimum_pages > limits.max_memory_pages {
+            return Err(Error::new(
+                ResultCode::MemoryExhausted,
+                format!(
+                    "module declares a minimum memory of {} pages; this host's cap (max_memory_pages) is {} pages",
+                    abi.memory_minimum_pages, limits.max_memory_pages
+                ),
+            ));
+        }
         let host = Host {
             shared: Arc::new(Shared {
                 id: NEXT_HOST_ID.fetch_add(1, Ordering::Relaxed),

@@ -4,14 +4,15 @@
 use crate::abi::{self, status, LogLevel};
 use crate::error::{Error, Result, ResultCode};
 use crate::limits::Limits;
+use crate::memory_cap;
 use crate::sink::Sink;
 use eiw_proto::Event;
 use prost::Message;
 use std::ptr::NonNull;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wasmer::{
-    Engine, Function, FunctionEnv, FunctionEnvMut, Imports, InstantiationError, Memory, MemoryView,
-    Module, RuntimeError, Store, TypedFunction,
+    Engine, Function, FunctionEnv, FunctionEnvMut, Global, Imports, InstantiationError, Memory,
+    MemoryView, Module, RuntimeError, Store, TypedFunction, Value,
 };
 use wasmer_types::TrapCode;
 
@@ -215,7 +216,18 @@ fn check_status(status: i32, export: &str) -> Result<()> {
     }
 }
 
+/// Export names of the globals wasmer's `Metering` middleware adds.
+const METER_REMAINING: &str = "wasmer_metering_remaining_points";
+const METER_EXHAUSTED: &str = "wasmer_metering_points_exhausted";
+
 type BytesFn = TypedFunction<(i32, i32), i32>;
+
+/// The globals wasmer's metering middleware adds to a module, looked up once.
+struct Meter {
+    remaining: Global,
+    exhausted: Global,
+    points: u64,
+}
 
 pub(crate) struct GuestInstance {
     store: Store,
@@ -224,6 +236,8 @@ pub(crate) struct GuestInstance {
     malloc: TypedFunction<i32, i32>,
     process: BytesFn,
     register: Option<BytesFn>,
+    meter: Option<Meter>,
+    max_memory_pages: u32,
     /// Generation of the host's config this instance has registered.
     pub config_generation: u64,
 }
@@ -283,6 +297,22 @@ impl GuestInstance {
             .exports
             .get_typed_function(&store, abi::REGISTER)
             .ok();
+        let meter = match limits.cpu_points_per_call {
+            Some(points) => Some(Meter {
+                remaining: instance
+                    .exports
+                    .get_global(METER_REMAINING)
+                    .map_err(missing)?
+                    .clone(),
+                exhausted: instance
+                    .exports
+                    .get_global(METER_EXHAUSTED)
+                    .map_err(missing)?
+                    .clone(),
+                points,
+            }),
+            None => None,
+        };
         env.as_mut(&mut store).memory = Some(memory.clone());
         Ok(GuestInstance {
             store,
@@ -291,6 +321,8 @@ impl GuestInstance {
             malloc,
             process,
             register,
+            meter,
+            max_memory_pages: limits.max_memory_pages,
             config_generation: 0,
         })
     }
@@ -332,11 +364,15 @@ impl GuestInstance {
             state.emits = 0;
             state.violation = None;
         }
-        let result = self.pass_bytes(bytes).and_then(|(ptr, len)| {
-            function
-                .call(&mut self.store, ptr, len)
-                .map_err(|e| trap_error(e, name))
-        });
+        self.reset_budget()?;
+        memory_cap::take_refused();
+        let result = match self.pass_bytes(bytes) {
+            Ok((ptr, len)) => match function.call(&mut self.store, ptr, len) {
+                Ok(status) => Ok(status),
+                Err(e) => Err(self.trap(e, name)),
+            },
+            Err(e) => Err(e),
+        };
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
@@ -350,6 +386,48 @@ impl GuestInstance {
         Ok(emitted)
     }
 
+    /// Gives the next call the full CPU budget.
+    fn reset_budget(&mut self) -> Result<()> {
+        let Some(meter) = &self.meter else {
+            return Ok(());
+        };
+        let points = i64::try_from(meter.points).unwrap_or(i64::MAX);
+        meter
+            .remaining
+            .set(&mut self.store, Value::I64(points))
+            .and_then(|()| meter.exhausted.set(&mut self.store, Value::I32(0)))
+            .map_err(|e| Error::new(ResultCode::Panic, format!("resetting the CPU budget: {e}")))
+    }
+
+    /// Names why a call stopped: CPU budget used up, memory refused, or the
+    /// trap wasmer reports.
+    fn trap(&mut self, error: RuntimeError, export: &str) -> Error {
+        if let Some(meter) = &self.meter {
+            if matches!(meter.exhausted.get(&mut self.store), Value::I32(flag) if flag != 0) {
+                return Error::new(
+                    ResultCode::CpuExhausted,
+                    format!(
+                        "`{export}` used up its CPU budget of {} points",
+                        meter.points
+                    ),
+                );
+            }
+        }
+        if memory_cap::take_refused() {
+            let pages = self.memory.view(&self.store).size().0;
+            let cause = trap_error(error, export);
+            return Error::new(
+                ResultCode::MemoryExhausted,
+                format!(
+                    "{} after the guest was refused memory beyond max_memory_pages ({}; it has {pages})",
+                    cause.message(),
+                    self.max_memory_pages
+                ),
+            );
+        }
+        trap_error(error, export)
+    }
+
     /// Copies bytes into guest memory allocated by the guest's `malloc`.
     /// Empty input is passed as (0, 0) without calling `malloc`.
     fn pass_bytes(&mut self, bytes: &[u8]) -> Result<(i32, i32)> {
@@ -358,10 +436,10 @@ impl GuestInstance {
         }
         let len = i32::try_from(bytes.len())
             .map_err(|_| Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB"))?;
-        let ptr = self
-            .malloc
-            .call(&mut self.store, len)
-            .map_err(|e| trap_error(e, abi::MALLOC))?;
+        let ptr = match self.malloc.call(&mut self.store, len) {
+            Ok(ptr) => ptr,
+            Err(e) => return Err(self.trap(e, abi::MALLOC)),
+        };
         let view = self.memory.view(&self.store);
         let start = u64::from(ptr as u32);
         let size = view.data_size();

@@ -5,12 +5,14 @@
 //! of threads, delivering what the guest emits and logs to a [`Sink`].
 //! The C API lives in [`ffi`] and only converts arguments for the core.
 pub mod abi;
+mod engine;
 pub mod error;
 pub mod ffi;
 mod host;
 mod instance;
 pub mod json;
 pub mod limits;
+mod memory_cap;
 pub mod sink;
 
 pub use abi::{AbiVersion, LogLevel, ModuleAbi};

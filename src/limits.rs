@@ -10,6 +10,9 @@ pub struct Limits {
     pub max_emit_bytes: u32,
     pub max_emits_per_call: u32,
     pub max_log_bytes: u32,
+    pub max_memory_pages: u32,
+    /// None when metering is off.
+    pub cpu_points_per_call: Option<u64>,
 }
 
 impl Default for Limits {
@@ -19,6 +22,8 @@ impl Default for Limits {
             max_emit_bytes: 1 << 20,
             max_emits_per_call: 1024,
             max_log_bytes: 16 << 10,
+            max_memory_pages: 256,
+            cpu_points_per_call: Some(100_000_000),
         }
     }
 }
@@ -39,6 +44,12 @@ impl Limits {
             max_emit_bytes: or_default(options.max_emit_bytes, d.max_emit_bytes),
             max_emits_per_call: or_default(options.max_emits_per_call, d.max_emits_per_call),
             max_log_bytes: or_default(options.max_log_bytes, d.max_log_bytes),
+            max_memory_pages: or_default(options.max_memory_pages, d.max_memory_pages),
+            cpu_points_per_call: match (options.disable_metering, options.cpu_points_per_call) {
+                (true, _) => None,
+                (false, 0) => d.cpu_points_per_call,
+                (false, points) => Some(points),
+            },
         }
     }
 

@@ -1,0 +1,178 @@
+//! Caps the linear memory of every guest instance of a host, and tells the
+//! calling thread whether its guest was refused memory.
+//!
+//! wasmer creates memories through the engine's `Tunables`; ours wraps each
+//! memory so that `memory.grow` past the cap fails inside the guest (it
+//! returns -1) and the refusal is remembered for the thread running the
+//! guest, so a trap that follows can be reported as memory exhaustion.
+use std::cell::Cell;
+use std::ptr::NonNull;
+use wasmer::sys::vm::{
+    LinearMemory, MemoryError, MemoryStyle, TableStyle, Trap, VMMemory, VMMemoryDefinition,
+    VMTable, VMTableDefinition,
+};
+use wasmer::sys::{BaseTunables, Tunables};
+use wasmer::{MemoryType, Pages, TableType, WASM_PAGE_SIZE};
+
+thread_local! {
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether a guest on this thread was refused memory since the last call;
+/// clears the flag.
+pub(crate) fn take_refused() -> bool {
+    REFUSED.with(|r| r.replace(false))
+}
+
+pub(crate) struct CappedTunables {
+    base: BaseTunables,
+    max_pages: Pages,
+}
+
+impl CappedTunables {
+    pub fn new(max_pages: u32) -> Self {
+        CappedTunables {
+            base: BaseTunables::new(),
+            max_pages: Pages(max_pages),
+        }
+    }
+
+    fn wrap(&self, memory: VMMemory) -> VMMemory {
+        VMMemory(Box::new(CappedMemory {
+            inner: memory.0,
+            max_pages: self.max_pages,
+        }))
+    }
+
+    fn check(&self, ty: &MemoryType) -> Result<(), MemoryError> {
+        if ty.minimum > self.max_pages {
+            return Err(MemoryError::MinimumMemoryTooLarge {
+                min_requested: ty.minimum,
+                max_allowed: self.max_pages,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Tunables for CappedTunables {
+    fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
+        self.base.memory_style(memory)
+    }
+
+    fn table_style(&self, table: &TableType) -> TableStyle {
+        self.base.table_style(table)
+    }
+
+    fn create_host_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+    ) -> Result<VMMemory, MemoryError> {
+        self.check(ty)?;
+        Ok(self.wrap(self.base.create_host_memory(ty, style)?))
+    }
+
+    unsafe fn create_vm_memory(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        vm_definition_location: NonNull<VMMemoryDefinition>,
+    ) -> Result<VMMemory, MemoryError> {
+        self.check(ty)?;
+        // SAFETY: forwarded from our caller's contract.
+        let memory = unsafe {
+            self.base
+                .create_vm_memory(ty, style, vm_definition_location)?
+        };
+        Ok(self.wrap(memory))
+    }
+
+    fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
+        self.base.create_host_table(ty, style)
+    }
+
+    unsafe fn create_vm_table(
+        &self,
+        ty: &TableType,
+        style: &TableStyle,
+        vm_definition_location: NonNull<VMTableDefinition>,
+    ) -> Result<VMTable, String> {
+        // SAFETY: forwarded from our caller's contract.
+        unsafe { self.base.create_vm_table(ty, style, vm_definition_location) }
+    }
+}
+
+#[derive(Debug)]
+struct CappedMemory {
+    inner: Box<dyn LinearMemory + Send + Sync>,
+    max_pages: Pages,
+}
+
+impl CappedMemory {
+    fn refuse(&self, delta: Pages) -> MemoryError {
+        REFUSED.with(|r| r.set(true));
+        MemoryError::CouldNotGrow {
+            current: self.inner.size(),
+            attempted_delta: delta,
+        }
+    }
+}
+
+impl LinearMemory for CappedMemory {
+    fn ty(&self) -> MemoryType {
+        self.inner.ty()
+    }
+
+    fn size(&self) -> Pages {
+        self.inner.size()
+    }
+
+    fn style(&self) -> MemoryStyle {
+        self.inner.style()
+    }
+
+    fn grow(&mut self, delta: Pages) -> Result<Pages, MemoryError> {
+        let wanted = self.inner.size().0.checked_add(delta.0);
+        if wanted.is_none_or(|pages| pages > self.max_pages.0) {
+            return Err(self.refuse(delta));
+        }
+        self.inner
+            .grow(delta)
+            .inspect_err(|_| REFUSED.with(|r| r.set(true)))
+    }
+
+    fn grow_at_least(&mut self, min_size: u64) -> Result<(), MemoryError> {
+        if min_size > u64::from(self.max_pages.0) * WASM_PAGE_SIZE as u64 {
+            return Err(self.refuse(Pages(0)));
+        }
+        self.inner.grow_at_least(min_size)
+    }
+
+    fn reset(&mut self) -> Result<(), MemoryError> {
+        self.inner.reset()
+    }
+
+    fn vmmemory(&self) -> NonNull<VMMemoryDefinition> {
+        self.inner.vmmemory()
+    }
+
+    fn try_clone(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+        Ok(Box::new(CappedMemory {
+            inner: self.inner.try_clone()?,
+            max_pages: self.max_pages,
+        }))
+    }
+
+    unsafe fn initialize_with_data(&self, start: usize, data: &[u8]) -> Result<(), Trap> {
+        // SAFETY: forwarded from our caller's contract.
+        unsafe { self.inner.initialize_with_data(start, data) }
+    }
+
+    fn copy(&self) -> Result<Box<dyn LinearMemory + Send + Sync + 'static>, MemoryError> {
+        Ok(Box::new(CappedMemory {
+            inner: self.inner.copy()?,
+            max_pages: self.max_pages,
+        }))
+    }
+}
