@@ -7,6 +7,7 @@ CC       ?= gcc
 RELEASE  := target/release
 WASM_DIR := target/wasm32-unknown-unknown/release
 EXAMPLES := passthrough add_fields drop_debug split rename
+GUESTS   := $(EXAMPLES) hostile
 CBUILD   := c-tests/build
 
 C_FLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -I$(CBUILD) -Ic-tests
@@ -15,7 +16,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --suppressions=c-tests/valgrind.supp
-C_TESTS  := linked dlopen threads
+C_TESTS  := linked dlopen threads hostile
 
 .PHONY: all setup lib wasm run test rust-test c-test fmt-check lint header clean
 
@@ -28,9 +29,9 @@ setup:
 lib: setup
 	$(CARGO) build --release
 
-# The example guest modules, as target/wasm32-unknown-unknown/release/*.wasm.
+# The example guest modules and the test guests, as target/wasm32-unknown-unknown/release/*.wasm.
 wasm: setup
-	$(CARGO) build --release --target wasm32-unknown-unknown $(addprefix -p ,$(EXAMPLES))
+	$(CARGO) build --release --target wasm32-unknown-unknown $(addprefix -p ,$(GUESTS))
 
 run: lib wasm
 	$(RELEASE)/eiw run $(WASM_DIR)/add_fields.wasm --config examples/add_fields/config.json \
@@ -58,19 +59,22 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/threads $(WASM_DIR)/rename.wasm
+	$(CBUILD)/hostile $(WASM_DIR)/hostile.wasm
 	$(CBUILD)/linked-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(CBUILD)/dlopen-asan $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/threads-asan $(WASM_DIR)/rename.wasm
+	$(CBUILD)/hostile-asan $(WASM_DIR)/hostile.wasm 2
 	$(VALGRIND) $(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(VALGRIND) $(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(VALGRIND) $(CBUILD)/threads $(WASM_DIR)/rename.wasm 50
+	$(VALGRIND) $(CBUILD)/hostile $(WASM_DIR)/hostile.wasm 2 --skip-oob
 
 fmt-check:
 	$(CARGO) fmt --all --check
 
 lint: setup
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --release --target wasm32-unknown-unknown $(addprefix -p ,eiw-sdk $(EXAMPLES)) -- -D warnings
+	$(CARGO) clippy --release --target wasm32-unknown-unknown $(addprefix -p ,eiw-sdk $(GUESTS)) -- -D warnings
 
 # Regenerates include/eiw.h from src/ffi (the header test compares them).
 header:

@@ -88,6 +88,23 @@ static inline buffer make_event(const char *message, const char *level) {
   return pack(&event.base);
 }
 
+/* An Event with one string field. */
+static inline buffer make_field_event(const char *key, const char *value) {
+  Eiw__V1__Value v = EIW__V1__VALUE__INIT;
+  v.kind_case = EIW__V1__VALUE__KIND_STRING_VALUE;
+  v.string_value = (char *)value;
+  Eiw__V1__Struct__FieldsEntry entry = EIW__V1__STRUCT__FIELDS_ENTRY__INIT;
+  entry.key = (char *)key;
+  entry.value = &v;
+  Eiw__V1__Struct__FieldsEntry *entries[] = {&entry};
+  Eiw__V1__Struct fields = EIW__V1__STRUCT__INIT;
+  fields.n_fields = 1;
+  fields.fields = entries;
+  Eiw__V1__Event event = EIW__V1__EVENT__INIT;
+  event.fields = &fields;
+  return pack(&event.base);
+}
+
 /* A Config with one or two string parameters (k2 may be NULL). */
 static inline buffer make_config(const char *k1, const char *v1, const char *k2, const char *v2) {
   Eiw__V1__Value values[2] = {EIW__V1__VALUE__INIT, EIW__V1__VALUE__INIT};

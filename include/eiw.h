@@ -207,10 +207,13 @@ const char *eiw_result_name(uint32_t result);
 // - `error_out`: NULL, or where to store an error on failure (set to NULL
 //   on entry); free it with `eiw_error_free`.
 //
-// The module is compiled, checked against the guest ABI (docs/ABI.md) and
-// instantiated once here, so a module that cannot run fails now with
-// `EIW_RESULT_INVALID_MODULE`, `EIW_RESULT_ABI_MISMATCH` or
-// `EIW_RESULT_INSTANTIATION_FAILED` and a message naming what is wrong.
+// The module is compiled (with CPU metering unless
+// `HostOptions.disable_metering`), checked against the guest ABI
+// (docs/ABI.md) and instantiated once here, so a module that cannot run
+// fails now with `EIW_RESULT_INVALID_MODULE`, `EIW_RESULT_ABI_MISMATCH`,
+// `EIW_RESULT_MEMORY_EXHAUSTED` (its declared minimum memory exceeds
+// `HostOptions.max_memory_pages`) or `EIW_RESULT_INSTANTIATION_FAILED`,
+// with a message naming what is wrong.
 eiw_result eiw_host_new(const uint8_t *wasm,
                         size_t wasm_len,
                         const uint8_t *options,
@@ -245,9 +248,13 @@ eiw_result eiw_register(const eiw_host *host,
 //
 // Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode),
 // `EIW_RESULT_EVENT_TOO_LARGE`, `EIW_RESULT_GUEST_STATUS` (the guest
-// returned a failure status), `EIW_RESULT_TRAP_*` (the guest trapped; its
-// instance is discarded and the next call gets a fresh one with the
-// registered config), `EIW_RESULT_INVALID_EMIT`, `EIW_RESULT_EMIT_LIMIT`,
+// returned a failure status), `EIW_RESULT_TRAP_*`,
+// `EIW_RESULT_CPU_EXHAUSTED` (the call used up
+// `HostOptions.cpu_points_per_call`), `EIW_RESULT_MEMORY_EXHAUSTED` (the
+// guest trapped after being refused memory beyond
+// `HostOptions.max_memory_pages`) — after these the guest instance is
+// discarded and the next call on this thread gets a fresh one, with the
+// registered config replayed — `EIW_RESULT_INVALID_EMIT`, `EIW_RESULT_EMIT_LIMIT`,
 // `EIW_RESULT_GUEST_BAD_POINTER`, `EIW_RESULT_GUEST_BAD_ARGUMENT` (the
 // guest broke the ABI; the offending emit was not delivered),
 // `EIW_RESULT_REENTRANT` (called from this host's own callback). Events

@@ -171,7 +171,12 @@ pub(crate) fn trap_error(error: RuntimeError, export: &str) -> Error {
         .trace()
         .first()
         .and_then(|f| f.function_name())
-        .map(|name| format!(" (in guest function `{name}`)"))
+        .map(|name| {
+            format!(
+                " (in guest function `{:#}`)",
+                rustc_demangle::demangle(name)
+            )
+        })
         .unwrap_or_default();
     let code = match error.to_trap() {
         Some(TrapCode::UnreachableCodeReached) => ResultCode::TrapUnreachable,

@@ -65,3 +65,25 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result
     // SAFETY: guaranteed by the caller.
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_a_panic_result_with_its_message() {
+        let mut error = std::ptr::null_mut();
+        let code = run(&mut error, || panic!("host function exploded"));
+        assert_eq!(code, ResultCode::Panic);
+        let error = unsafe { Box::from_raw(error) };
+        let message = unsafe { std::ffi::CStr::from_ptr(super::super::eiw_error_message(&*error)) };
+        assert_eq!(message.to_str().unwrap(), "eiw panicked (a bug in eiw): host function exploded");
+    }
+
+    #[test]
+    fn success_leaves_the_error_out_param_null() {
+        let mut error = std::ptr::NonNull::<eiw_error>::dangling().as_ptr();
+        assert_eq!(run(&mut error, || Ok(())), ResultCode::Ok);
+        assert!(error.is_null());
+    }
+}
