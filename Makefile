@@ -17,8 +17,12 @@ VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --suppressions=c-tests/valgrind.supp
 C_TESTS  := linked dlopen threads hostile
+# Go links the same libeiw.so; no Go module is fetched (the package uses
+# only the standard library).
+GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
+            GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
 
-.PHONY: all setup lib wasm run test rust-test c-test fmt-check lint header clean
+.PHONY: all setup lib wasm run test rust-test c-test go-test bench fmt-check lint header clean
 
 all: lib wasm
 
@@ -37,7 +41,7 @@ run: lib wasm
 	$(RELEASE)/eiw run $(WASM_DIR)/add_fields.wasm --config examples/add_fields/config.json \
 	    < examples/events.ndjson
 
-test: lib wasm rust-test c-test fmt-check
+test: lib wasm rust-test c-test go-test fmt-check
 	@echo "make test: all passed"
 
 # Rust tests of every crate, the FFI called from Rust, and the header check.
@@ -69,8 +73,19 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(VALGRIND) $(CBUILD)/threads $(WASM_DIR)/rename.wasm 50
 	$(VALGRIND) $(CBUILD)/hostile $(WASM_DIR)/hostile.wasm 2 --skip-oob
 
+# The Go binding: vet, then the tests three times in a row.
+go-test: lib wasm
+	cd go && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=3 ./...
+
+# Single-thread latency of eiw_process from C and of Process from Go, side
+# by side in one run (see docs/PERFORMANCE.md).
+bench: lib wasm $(CBUILD)/bench
+	$(CBUILD)/bench $(WASM_DIR)/passthrough.wasm $(WASM_DIR)/add_fields.wasm
+	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
+
 fmt-check:
 	$(CARGO) fmt --all --check
+	@test -z "$$(gofmt -l go)" || { gofmt -l go; echo "gofmt: the files above need formatting"; exit 1; }
 
 lint: setup
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings

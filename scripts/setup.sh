@@ -8,6 +8,7 @@ command -v gcc >/dev/null || packages+=(gcc)
 command -v protoc-c >/dev/null || packages+=(protobuf-c-compiler)
 [ -f /usr/include/protobuf-c/protobuf-c.h ] || packages+=(libprotobuf-c-dev)
 command -v valgrind >/dev/null || packages+=(valgrind)
+command -v go >/dev/null || packages+=(golang-go)
 if [ "${#packages[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo

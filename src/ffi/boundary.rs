@@ -77,7 +77,10 @@ mod tests {
         assert_eq!(code, ResultCode::Panic);
         let error = unsafe { Box::from_raw(error) };
         let message = unsafe { std::ffi::CStr::from_ptr(super::super::eiw_error_message(&*error)) };
-        assert_eq!(message.to_str().unwrap(), "eiw panicked (a bug in eiw): host function exploded");
+        assert_eq!(
+            message.to_str().unwrap(),
+            "eiw panicked (a bug in eiw): host function exploded"
+        );
     }
 
     #[test]

@@ -1,0 +1,311 @@
+package eiw
+
+// A small protobuf codec for the messages of proto/eiw.proto, so that the
+// package needs nothing beyond the standard library (see README: Go).
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+)
+
+const (
+	wireVarint  = 0
+	wireFixed64 = 1
+	wireBytes   = 2
+	wireFixed32 = 5
+)
+
+type encoder struct{ buf []byte }
+
+func (e *encoder) tag(field, wire int) { e.varint(uint64(field)<<3 | uint64(wire)) }
+func (e *encoder) varint(v uint64)     { e.buf = binary.AppendUvarint(e.buf, v) }
+
+func (e *encoder) bytesField(field int, b []byte) {
+	e.tag(field, wireBytes)
+	e.varint(uint64(len(b)))
+	e.buf = append(e.buf, b...)
+}
+
+func (e *encoder) varintField(field int, v uint64) {
+	if v != 0 {
+		e.tag(field, wireVarint)
+		e.varint(v)
+	}
+}
+
+// message encodes a nested message with f and writes it as field.
+func (e *encoder) message(field int, f func(*encoder)) {
+	var inner encoder
+	f(&inner)
+	e.bytesField(field, inner.buf)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func encodeTimestamp(e *encoder, t time.Time) {
+	e.varintField(1, uint64(t.Unix()))
+	e.varintField(2, uint64(t.Nanosecond()))
+}
+
+// encodeFields writes map<string, Value> entries as field.
+func encodeFields(e *encoder, field int, fields map[string]interface{}) error {
+	for _, k := range sortedKeys(fields) {
+		var err error
+		e.message(field, func(entry *encoder) {
+			entry.bytesField(1, []byte(k))
+			entry.message(2, func(v *encoder) { err = encodeValue(v, fields[k]) })
+		})
+		if err != nil {
+			return fmt.Errorf("field %q: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func encodeValue(e *encoder, value interface{}) error {
+	switch v := value.(type) {
+	case nil:
+		e.tag(1, wireVarint)
+		e.varint(0)
+	case bool:
+		e.tag(2, wireVarint)
+		if v {
+			e.varint(1)
+		} else {
+			e.varint(0)
+		}
+	case int:
+		e.tag(3, wireVarint)
+		e.varint(uint64(int64(v)))
+	case int32:
+		e.tag(3, wireVarint)
+		e.varint(uint64(int64(v)))
+	case int64:
+		e.tag(3, wireVarint)
+		e.varint(uint64(v))
+	case uint64:
+		e.tag(4, wireVarint)
+		e.varint(v)
+	case float32:
+		return encodeValue(e, float64(v))
+	case float64:
+		e.tag(5, wireFixed64)
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(v))
+	case string:
+		e.bytesField(6, []byte(v))
+	case []byte:
+		e.bytesField(7, v)
+	case time.Time:
+		e.message(8, func(t *encoder) { encodeTimestamp(t, v) })
+	case []interface{}:
+		var err error
+		e.message(9, func(list *encoder) {
+			for _, item := range v {
+				list.message(1, func(iv *encoder) {
+					if ierr := encodeValue(iv, item); ierr != nil && err == nil {
+						err = ierr
+					}
+				})
+			}
+		})
+		return err
+	case map[string]interface{}:
+		var err error
+		e.message(10, func(s *encoder) { err = encodeFields(s, 1, v) })
+		return err
+	default:
+		return fmt.Errorf("eiw: cannot encode a %T as a Value", value)
+	}
+	return nil
+}
+
+func encodeOptions(o Options) []byte {
+	var e encoder
+	e.varintField(1, uint64(o.MaxEventBytes))
+	e.varintField(2, uint64(o.MaxEmitBytes))
+	e.varintField(3, uint64(o.MaxEmitsPerCall))
+	e.varintField(4, uint64(o.MaxLogBytes))
+	e.varintField(5, uint64(o.MaxMemoryPages))
+	e.varintField(6, o.CPUPointsPerCall)
+	if o.DisableMetering {
+		e.varintField(7, 1)
+	}
+	return e.buf
+}
+
+func marshalConfig(params map[string]interface{}) ([]byte, error) {
+	var e encoder
+	if err := encodeFields(&e, 1, params); err != nil {
+		return nil, err
+	}
+	return e.buf, nil
+}
+
+var errTruncated = errors.New("eiw: truncated protobuf")
+
+type decoder struct{ buf []byte }
+
+func (d *decoder) varint() (uint64, error) {
+	v, n := binary.Uvarint(d.buf)
+	if n <= 0 {
+		return 0, errTruncated
+	}
+	d.buf = d.buf[n:]
+	return v, nil
+}
+
+// next reads a field header; for length-delimited fields it also returns
+// the payload, for varints the value.
+func (d *decoder) next() (field, wire int, value uint64, payload []byte, err error) {
+	key, err := d.varint()
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	field, wire = int(key>>3), int(key&7)
+	switch wire {
+	case wireVarint:
+		value, err = d.varint()
+	case wireFixed64:
+		if len(d.buf) < 8 {
+			return 0, 0, 0, nil, errTruncated
+		}
+		value, d.buf = binary.LittleEndian.Uint64(d.buf), d.buf[8:]
+	case wireFixed32:
+		if len(d.buf) < 4 {
+			return 0, 0, 0, nil, errTruncated
+		}
+		value, d.buf = uint64(binary.LittleEndian.Uint32(d.buf)), d.buf[4:]
+	case wireBytes:
+		var n uint64
+		if n, err = d.varint(); err == nil {
+			if n > uint64(len(d.buf)) {
+				return 0, 0, 0, nil, errTruncated
+			}
+			payload, d.buf = d.buf[:n], d.buf[n:]
+		}
+	default:
+		err = fmt.Errorf("eiw: unsupported wire type %d", wire)
+	}
+	return field, wire, value, payload, err
+}
+
+func decodeTimestamp(b []byte) (time.Time, error) {
+	d := decoder{b}
+	var secs, nanos int64
+	for len(d.buf) > 0 {
+		field, _, v, _, err := d.next()
+		if err != nil {
+			return time.Time{}, err
+		}
+		switch field {
+		case 1:
+			secs = int64(v)
+		case 2:
+			nanos = int64(int32(v))
+		}
+	}
+	return time.Unix(secs, nanos).UTC(), nil
+}
+
+func decodeEntry(b []byte) (key string, value []byte, err error) {
+	d := decoder{b}
+	for len(d.buf) > 0 {
+		field, _, _, payload, err := d.next()
+		if err != nil {
+			return "", nil, err
+		}
+		switch field {
+		case 1:
+			key = string(payload)
+		case 2:
+			value = payload
+		}
+	}
+	return key, value, nil
+}
+
+func decodeStruct(b []byte) (map[string]interface{}, error) {
+	fields := map[string]interface{}{}
+	d := decoder{b}
+	for len(d.buf) > 0 {
+		field, _, _, payload, err := d.next()
+		if err != nil {
+			return nil, err
+		}
+		if field != 1 {
+			continue
+		}
+		key, raw, err := decodeEntry(payload)
+		if err != nil {
+			return nil, err
+		}
+		if fields[key], err = decodeValue(raw); err != nil {
+			return nil, err
+		}
+	}
+	return fields, nil
+}
+
+func decodeValue(b []byte) (interface{}, error) {
+	d := decoder{b}
+	var value interface{}
+	for len(d.buf) > 0 {
+		field, _, v, payload, err := d.next()
+		if err != nil {
+			return nil, err
+		}
+		switch field {
+		case 1:
+			value = nil
+		case 2:
+			value = v != 0
+		case 3:
+			value = int64(v)
+		case 4:
+			value = v
+		case 5:
+			value = math.Float64frombits(v)
+		case 6:
+			value = string(payload)
+		case 7:
+			value = append([]byte(nil), payload...)
+		case 8:
+			if value, err = decodeTimestamp(payload); err != nil {
+				return nil, err
+			}
+		case 9:
+			list := []interface{}{}
+			ld := decoder{payload}
+			for len(ld.buf) > 0 {
+				f, _, _, item, err := ld.next()
+				if err != nil {
+					return nil, err
+				}
+				if f == 1 {
+					iv, err := decodeValue(item)
+					if err != nil {
+						return nil, err
+					}
+					list = append(list, iv)
+				}
+			}
+			value = list
+		case 10:
+			if value, err = decodeStruct(payload); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return value, nil
+}

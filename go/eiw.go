@@ -1,0 +1,298 @@
+// Package eiw runs WebAssembly modules on log events through libeiw, the
+// eiw C library, with cgo.
+//
+// A Host holds one compiled module; Process runs it on one serialized
+// Event (proto/eiw.proto) and returns exactly the events the module emitted
+// for that call. A Host may be used from any number of goroutines at once.
+//
+// Link against libeiw: inside the eiw repository `make go-test` sets
+// CGO_LDFLAGS; elsewhere set CGO_CFLAGS=-I<eiw>/include and
+// CGO_LDFLAGS="-L<dir of libeiw.so> -Wl,-rpath,<same dir>".
+package eiw
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../include
+#cgo LDFLAGS: -leiw
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "eiw.h"
+
+extern void eiwGoLog(uintptr_t handle, uint32_t level, uint8_t *msg, size_t len);
+
+// The state of one call, in C memory. Emitted events are appended to `buf`
+// as (8-byte length, bytes) records, so an emit does not call back into Go
+// (a C-to-Go callback costs more than the rest of a call); Go copies them
+// out after eiw_process returns. `handle` is a cgo.Handle for the call's
+// Go state when the host has a logger, else 0.
+typedef struct {
+	uint8_t *buf;
+	size_t len, cap, count;
+	uintptr_t handle;
+	int out_of_memory;
+} eiw_go_call;
+
+static void eiw_go_emit(void *userdata, void *ctx, const uint8_t *event, size_t len) {
+	(void)userdata;
+	eiw_go_call *call = ctx;
+	size_t need = call->len + sizeof(uint64_t) + len;
+	if (need > call->cap) {
+		size_t cap = call->cap ? call->cap : 4096;
+		while (cap < need) cap *= 2;
+		uint8_t *grown = realloc(call->buf, cap);
+		if (!grown) {
+			call->out_of_memory = 1;
+			return;
+		}
+		call->buf = grown;
+		call->cap = cap;
+	}
+	uint64_t n = len;
+	memcpy(call->buf + call->len, &n, sizeof n);
+	memcpy(call->buf + call->len + sizeof n, event, len);
+	call->len = need;
+	call->count++;
+}
+
+static void eiw_go_log(void *userdata, void *ctx, eiw_log_level level, const uint8_t *msg, size_t len) {
+	(void)userdata;
+	eiw_go_call *call = ctx;
+	if (call->handle) eiwGoLog(call->handle, (uint32_t)level, (uint8_t *)msg, len);
+}
+
+static eiw_result eiw_go_host_new(const uint8_t *wasm, size_t wasm_len, const uint8_t *opts,
+                                  size_t opts_len, eiw_host **host, eiw_error **err) {
+	eiw_callbacks callbacks = {NULL, eiw_go_emit, eiw_go_log};
+	return eiw_host_new(wasm, wasm_len, opts, opts_len, &callbacks, host, err);
+}
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
+
+// LogLevel is the severity of a guest log line.
+type LogLevel uint32
+
+const (
+	LevelDebug    LogLevel = C.EIW_LOG_LEVEL_DEBUG
+	LevelInfo     LogLevel = C.EIW_LOG_LEVEL_INFO
+	LevelWarn     LogLevel = C.EIW_LOG_LEVEL_WARN
+	LevelError    LogLevel = C.EIW_LOG_LEVEL_ERROR
+	LevelCritical LogLevel = C.EIW_LOG_LEVEL_CRITICAL
+)
+
+func (l LogLevel) String() string {
+	switch l {
+	case LevelDebug:
+		return "debug"
+	case LevelInfo:
+		return "info"
+	case LevelWarn:
+		return "warn"
+	case LevelError:
+		return "error"
+	case LevelCritical:
+		return "critical"
+	}
+	return fmt.Sprintf("level(%d)", uint32(l))
+}
+
+// Logger receives the lines a guest logs. It is called on the goroutine
+// that called Process or Register, during that call.
+type Logger interface {
+	Log(level LogLevel, message string)
+}
+
+// Options are the limits of a host; zero values mean eiw's defaults
+// (docs/ABI.md).
+type Options struct {
+	MaxEventBytes    uint32
+	MaxEmitBytes     uint32
+	MaxEmitsPerCall  uint32
+	MaxLogBytes      uint32
+	MaxMemoryPages   uint32
+	CPUPointsPerCall uint64
+	DisableMetering  bool
+	// Logger receives guest log lines; nil discards them.
+	Logger Logger
+}
+
+// Host is a compiled, checked module. Its methods are safe for concurrent
+// use; Close must be called when no other call is running or waits for them.
+type Host struct {
+	mu     sync.RWMutex
+	host   *C.eiw_host
+	logger Logger
+}
+
+// call is the Go state of one call with a logger, reached from C through
+// a cgo.Handle.
+type call struct {
+	logger Logger
+	panic  interface{}
+}
+
+// bytesArg returns a pointer and length for C; Go memory is passed for the
+// duration of the call only, as cgo allows.
+func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return nil, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+// NewHost compiles a module and checks it against the guest ABI.
+func NewHost(wasm []byte, opts Options) (*Host, error) {
+	options := encodeOptions(opts)
+	wasmPtr, wasmLen := bytesArg(wasm)
+	optPtr, optLen := bytesArg(options)
+	var host *C.eiw_host
+	var cerr *C.eiw_error
+	rc := C.eiw_go_host_new(wasmPtr, wasmLen, optPtr, optLen, &host, &cerr)
+	runtime.KeepAlive(wasm)
+	runtime.KeepAlive(options)
+	if rc != C.EIW_RESULT_OK {
+		return nil, takeError(rc, cerr)
+	}
+	h := &Host{host: host, logger: opts.Logger}
+	runtime.SetFinalizer(h, func(h *Host) { h.Close() })
+	return h, nil
+}
+
+// ErrClosed is returned by calls on a closed Host.
+var ErrClosed = errors.New("eiw: host is closed")
+
+// callState owns one C eiw_go_call; pooled, and freed when the pool
+// drops it.
+type callState struct{ c *C.eiw_go_call }
+
+var callPool = sync.Pool{New: func() interface{} {
+	s := &callState{c: (*C.eiw_go_call)(C.calloc(1, C.sizeof_eiw_go_call))}
+	runtime.SetFinalizer(s, func(s *callState) {
+		C.free(unsafe.Pointer(s.c.buf))
+		C.free(unsafe.Pointer(s.c))
+	})
+	return s
+}}
+
+type entryPoint func(*C.eiw_host, *C.uint8_t, C.size_t, unsafe.Pointer, **C.eiw_error) C.eiw_result
+
+func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.host == nil {
+		return nil, ErrClosed
+	}
+	pooled := callPool.Get().(*callState)
+	defer callPool.Put(pooled)
+	state := pooled.c
+	state.len, state.count, state.out_of_memory, state.handle = 0, 0, 0, 0
+	var c *call
+	if h.logger != nil {
+		c = &call{logger: h.logger}
+		handle := cgo.NewHandle(c)
+		defer handle.Delete()
+		state.handle = C.uintptr_t(handle)
+	}
+	ptr, n := bytesArg(input)
+	var cerr *C.eiw_error
+	rc := enter(h.host, ptr, n, unsafe.Pointer(state), &cerr)
+	runtime.KeepAlive(input)
+	if c != nil && c.panic != nil {
+		if cerr != nil {
+			C.eiw_error_free(cerr)
+		}
+		panic(c.panic)
+	}
+	events := splitEvents(state)
+	if state.out_of_memory != 0 {
+		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
+	}
+	if rc != C.EIW_RESULT_OK {
+		return events, takeError(rc, cerr)
+	}
+	return events, nil
+}
+
+// splitEvents copies the emitted events out of C memory, in one Go
+// allocation.
+func splitEvents(state *C.eiw_go_call) [][]byte {
+	if state.count == 0 {
+		return nil
+	}
+	all := C.GoBytes(unsafe.Pointer(state.buf), C.int(state.len))
+	events := make([][]byte, 0, int(state.count))
+	for len(all) >= 8 {
+		n := binary.LittleEndian.Uint64(all)
+		events = append(events, all[8:8+n:8+n])
+		all = all[8+n:]
+	}
+	return events
+}
+
+// Process runs the module on one serialized Event and returns the
+// serialized events it emitted for it, in order; none means the event was
+// dropped. On error, the events emitted before the failure are returned too.
+func (h *Host) Process(event []byte) ([][]byte, error) {
+	return h.run(event, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
+		return C.eiw_process(host, p, n, ctx, err)
+	})
+}
+
+// ProcessEvent is Process on decoded events.
+func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
+	raw, err := h.Process(event.Marshal())
+	out := make([]*Event, 0, len(raw))
+	for _, b := range raw {
+		e, derr := UnmarshalEvent(b)
+		if derr != nil {
+			return out, derr
+		}
+		out = append(out, e)
+	}
+	return out, err
+}
+
+// RegisterBytes calls the module's register with a serialized Config.
+func (h *Host) RegisterBytes(config []byte) error {
+	_, err := h.run(config, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
+		return C.eiw_register(host, p, n, ctx, err)
+	})
+	return err
+}
+
+// Register calls the module's register with named parameters (values as
+// in Event fields).
+func (h *Host) Register(params map[string]interface{}) error {
+	config, err := marshalConfig(params)
+	if err != nil {
+		return err
+	}
+	return h.RegisterBytes(config)
+}
+
+// Close frees the host. It waits for running calls; later calls return
+// ErrClosed. Closing twice is allowed.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.host != nil {
+		C.eiw_free(h.host)
+		h.host = nil
+	}
+	runtime.SetFinalizer(h, nil)
+	return nil
+}
+
+// Version is the version of the linked libeiw.
+func Version() string {
+	return C.GoString(C.eiw_version())
+}

@@ -1,0 +1,3 @@
+module eiw
+
+go 1.19
