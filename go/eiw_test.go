@@ -243,11 +243,20 @@ func TestManyGoroutinesGetTheirOwnOutputs(t *testing.T) {
 	}
 }
 
-// Traps on every 10th event, the GC running in a loop and recovered Go
-// nil-pointer panics elsewhere: the process survives and every good event
-// comes out.
+// 64 goroutines x 2000 events with traps on every 10th event, the GC
+// running in a loop and recovered Go nil-pointer panics elsewhere: the
+// process survives and every good event comes out, to its own goroutine.
 func TestTrapsGCAndGoPanicsTogether(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(8))
+	for _, procs := range []int{2, 8} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			trapsUnderLoad(t)
+		})
+	}
+}
+
+func trapsUnderLoad(t *testing.T) {
+	const goroutines, events = 64, 2000
 	h := newHost(t, "hostile", Options{CPUPointsPerCall: 1_000_000})
 	attacks := []struct {
 		name string
@@ -296,11 +305,11 @@ func TestTrapsGCAndGoPanicsTogether(t *testing.T) {
 
 	var good, goodOut, trapped int64
 	var wg sync.WaitGroup
-	for g := 0; g < 64; g++ {
+	for g := 0; g < goroutines; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			for i := 0; i < 500; i++ {
+			for i := 0; i < events; i++ {
 				if i%10 == 9 {
 					a := attacks[(g+i/10)%len(attacks)]
 					ev := &Event{Fields: map[string]interface{}{"attack": a.name}}
@@ -312,7 +321,7 @@ func TestTrapsGCAndGoPanicsTogether(t *testing.T) {
 					atomic.AddInt64(&trapped, 1)
 					continue
 				}
-				in := (&Event{Fields: map[string]interface{}{"n": int64(g*1000 + i)}}).Marshal()
+				in := (&Event{Fields: map[string]interface{}{"n": int64(g*events + i)}}).Marshal()
 				atomic.AddInt64(&good, 1)
 				out, err := h.Process(in)
 				if err != nil || len(out) != 1 || string(out[0]) != string(in) {
@@ -326,7 +335,7 @@ func TestTrapsGCAndGoPanicsTogether(t *testing.T) {
 	wg.Wait()
 	close(stop)
 	background.Wait()
-	if good != 64*450 || goodOut != good || trapped != 64*50 {
+	if good != goroutines*events*9/10 || goodOut != good || trapped != goroutines*events/10 {
 		t.Fatalf("good %d, out %d, trapped %d", good, goodOut, trapped)
 	}
 	if gcs == 0 || panics == 0 {
