@@ -127,6 +127,36 @@ int main(int argc, char **argv) {
   CHECK(seen.events == 1);
   CHECK(eiw_process(host, event.data, event.len, NULL, NULL) == EIW_RESULT_OK);
   CHECK(seen.events == 2);
+
+  /* The host's counters, decoded with protobuf-c. Calls rejected at the C
+   * boundary (NULL host, NULL buffer) never reach the host. */
+  uint8_t *stats_bytes = NULL;
+  size_t stats_len = 0;
+  CHECK(eiw_host_stats(host, &stats_bytes, &stats_len, &err) == EIW_RESULT_OK && err == NULL);
+  Eiw__V1__HostStats *stats = eiw__v1__host_stats__unpack(NULL, stats_len, stats_bytes);
+  CHECK(stats != NULL);
+  CHECK(stats->events_in == 4 && stats->events_passed == 2 && stats->events_failed == 2);
+  CHECK(stats->events_dropped == 0 && stats->events_emitted == 2);
+  CHECK(stats->register_calls == 3 && stats->instances_created == 1 && stats->instances_recycled == 0);
+  CHECK(stats->log_lines_delivered == 1);
+  CHECK(stats->peak_memory_pages >= 17 && stats->cpu_points_used > 0);
+  uint64_t invalid_event = 0, too_large = 0, guest_status = 0, invalid_config = 0;
+  for (size_t i = 0; i < stats->n_failures; i++) {
+    const char *name = stats->failures[i]->key;
+    uint64_t n = stats->failures[i]->value;
+    if (!strcmp(name, "EIW_RESULT_INVALID_EVENT")) invalid_event = n;
+    if (!strcmp(name, "EIW_RESULT_EVENT_TOO_LARGE")) too_large = n;
+    if (!strcmp(name, "EIW_RESULT_GUEST_STATUS")) guest_status = n;
+    if (!strcmp(name, "EIW_RESULT_INVALID_CONFIG")) invalid_config = n;
+  }
+  CHECK(invalid_event == 1 && too_large == 1 && guest_status == 1 && invalid_config == 1);
+  uint64_t timed = 0;
+  for (size_t i = 0; i < stats->process_latency->n_counts; i++) timed += stats->process_latency->counts[i];
+  CHECK(timed == stats->events_in);
+  CHECK(stats->process_latency->n_counts == stats->process_latency->n_upper_bounds_ns + 1);
+  eiw__v1__host_stats__free_unpacked(stats, NULL);
+  eiw_bytes_free(stats_bytes, stats_len);
+  expect_error(eiw_host_stats(host, NULL, &stats_len, &err), &err, EIW_RESULT_NULL_ARGUMENT, "stats_out");
   eiw_free(host);
   free(event.data);
 

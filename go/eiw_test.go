@@ -372,3 +372,47 @@ func TestLoggerPanicReachesTheCaller(t *testing.T) {
 		t.Fatalf("after the panic: %d events, %v", len(out), err)
 	}
 }
+
+func TestStatsCountEachOutcome(t *testing.T) {
+	h := newHost(t, "hostile", Options{CPUPointsPerCall: 1_000_000})
+	good := benchEvent()
+	for i := 0; i < 3; i++ {
+		if _, err := h.Process(good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	attack := (&Event{Fields: map[string]interface{}{"attack": "loop"}}).Marshal()
+	if _, err := h.Process(attack); !errors.Is(err, ErrCPUExhausted) {
+		t.Fatal(err)
+	}
+	if _, err := h.Process([]byte{0xff}); !errors.Is(err, ErrInvalidEvent) {
+		t.Fatal(err)
+	}
+	s, err := h.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.EventsIn != 5 || s.EventsPassed != 3 || s.EventsFailed != 2 || s.EventsEmitted != 3 || s.EventsDropped != 0 {
+		t.Errorf("events: %+v", s)
+	}
+	if s.Failures["EIW_RESULT_CPU_EXHAUSTED"] != 1 || s.Failures["EIW_RESULT_INVALID_EVENT"] != 1 {
+		t.Errorf("failures: %v", s.Failures)
+	}
+	if s.InstancesCreated != 1 || s.InstancesRecycled != 1 {
+		t.Errorf("instances: created %d, recycled %d", s.InstancesCreated, s.InstancesRecycled)
+	}
+	if s.CPUPointsMaxPerCall != 1_000_000 || s.CPUPointsUsed <= 1_000_000 || s.PeakMemoryPages < 17 {
+		t.Errorf("usage: %+v", s)
+	}
+	var timed uint64
+	for _, c := range s.LatencyCounts {
+		timed += c
+	}
+	if timed != s.EventsIn || len(s.LatencyCounts) != len(s.LatencyUpperBoundsNs)+1 || s.LatencySumNs == 0 {
+		t.Errorf("latency histogram: %v %v", s.LatencyUpperBoundsNs, s.LatencyCounts)
+	}
+	h.Close()
+	if _, err := h.Stats(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Stats on a closed host: %v", err)
+	}
+}

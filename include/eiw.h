@@ -122,7 +122,8 @@ typedef struct eiw_error eiw_error;
 
 // A compiled, checked guest module ready to process events.
 //
-// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`.
+// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`,
+// `eiw_host_stats`.
 // Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
 // is running.
 //
@@ -268,6 +269,25 @@ eiw_result eiw_process(const eiw_host *host,
 // The guest ABI version the module declared (its marker export).
 // `major_out` and `minor_out` are required.
 eiw_result eiw_host_abi_version(const eiw_host *host, uint32_t *major_out, uint32_t *minor_out);
+
+// A snapshot of the host's counters as a serialized `HostStats`
+// (proto/eiw.proto): events in, passed, dropped, failed and emitted,
+// failures by result code, instances created and recycled, register calls
+// and replays, CPU points, peak memory, a latency histogram of
+// `eiw_process`, and guest log lines delivered, filtered and rate-limited.
+//
+// On success `*stats_out` points to `*stats_len_out` bytes that the caller
+// frees with `eiw_bytes_free(*stats_out, *stats_len_out)`. Both out-params
+// are required, and set to NULL and 0 on entry. May be called at any time,
+// from any thread, also while other threads process.
+eiw_result eiw_host_stats(const eiw_host *host,
+                          uint8_t **stats_out,
+                          size_t *stats_len_out,
+                          eiw_error **error_out);
+
+// Frees bytes that eiw allocated, such as those of `eiw_host_stats`, with
+// the length eiw gave. `eiw_bytes_free(NULL, 0)` does nothing.
+void eiw_bytes_free(uint8_t *bytes, size_t len);
 
 // Frees a host and the guest instance of the calling thread. No call on
 // the host may be running. `eiw_free(NULL)` does nothing.

@@ -113,7 +113,7 @@ pub fn import_type(name: &str) -> Option<FunctionType> {
     })
 }
 
-fn describe_type(ty: &ExternType) -> String {
+pub(crate) fn describe_type(ty: &ExternType) -> String {
     match ty {
         ExternType::Function(f) => format!("a function {f}"),
         ExternType::Memory(_) => "a memory".into(),

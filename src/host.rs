@@ -12,12 +12,15 @@ use crate::engine::new_engine;
 use crate::error::{Error, Result, ResultCode};
 use crate::instance::GuestInstance;
 use crate::limits::Limits;
+use crate::log_gate::LogGate;
 use crate::sink::Sink;
-use eiw_proto::{Config, Event};
+use crate::stats::Stats;
+use eiw_proto::{Config, Event, HostStats};
 use prost::Message;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Instant;
 use wasmer::{Engine, Module};
 
 static NEXT_HOST_ID: AtomicU64 = AtomicU64::new(1);
@@ -37,6 +40,8 @@ struct Shared {
     /// every call without a lock; `config` is locked only when it moved.
     config_generation: AtomicU64,
     config: Mutex<Option<StoredConfig>>,
+    stats: Arc<Stats>,
+    log_gate: Arc<LogGate>,
 }
 
 /// A compiled, checked module that processes events. `Host` is `Send` and
@@ -118,6 +123,12 @@ impl Host {
                 limits,
                 config_generation: AtomicU64::new(0),
                 config: Mutex::new(None),
+                stats: Arc::default(),
+                log_gate: Arc::new(LogGate::new(
+                    limits.min_log_level,
+                    limits.log_lines_per_second,
+                    limits.log_burst,
+                )),
             }),
         };
         drop(host.checkout()?);
@@ -141,6 +152,18 @@ impl Host {
     /// the host keeps the config and replays it on every instance it makes
     /// and on instances of other threads before their next call.
     pub fn register(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
+        self.shared
+            .stats
+            .register_calls
+            .fetch_add(1, Ordering::Relaxed);
+        let result = self.register_inner(config, sink);
+        if let Err(e) = &result {
+            self.shared.stats.record_failure(e.code());
+        }
+        result
+    }
+
+    fn register_inner(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
         Config::decode(config).map_err(|e| {
             Error::new(
                 ResultCode::InvalidConfig,
@@ -172,6 +195,46 @@ impl Host {
     /// Runs `process` on one serialized `Event`. Every event the guest emits
     /// reaches `sink` before this returns. Returns how many were emitted.
     pub fn process(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+        let start = Instant::now();
+        let result = self.process_inner(event, sink);
+        let outcome = result.as_ref().map(|n| *n).map_err(Error::code);
+        self.shared.stats.record_process(outcome, start.elapsed());
+        result
+    }
+
+    /// The module's exports, as `name: kind and type`, for tools; without
+    /// the globals the CPU metering adds.
+    pub fn exports(&self) -> Vec<String> {
+        let module = &self.shared.module;
+        module
+            .exports()
+            .filter(|e| !e.name().starts_with("wasmer_metering_"))
+            .map(|e| format!("{}: {}", e.name(), abi::describe_type(e.ty())))
+            .collect()
+    }
+
+    /// The module's imports, as `module.name: kind and type`, for tools.
+    pub fn imports(&self) -> Vec<String> {
+        let module = &self.shared.module;
+        module
+            .imports()
+            .map(|i| {
+                format!(
+                    "{}.{}: {}",
+                    i.module(),
+                    i.name(),
+                    abi::describe_type(i.ty())
+                )
+            })
+            .collect()
+    }
+
+    /// Counters since the host was created.
+    pub fn stats(&self) -> HostStats {
+        self.shared.stats.snapshot()
+    }
+
+    fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
         let max = self.shared.limits.max_event_bytes;
         if event.len() > max as usize {
             return Err(Error::new(
@@ -217,8 +280,11 @@ impl Host {
             )),
         };
         if let Err(e) = &result {
-            if e.code().discards_instance() {
-                checkout.instance = None;
+            if e.code().discards_instance() && checkout.instance.take().is_some() {
+                self.shared
+                    .stats
+                    .instances_recycled
+                    .fetch_add(1, Ordering::Relaxed);
             }
         }
         result
@@ -234,6 +300,10 @@ impl Host {
             .as_ref()
             .map(|c| (c.generation, c.bytes.clone()));
         if let Some((generation, bytes)) = stored {
+            self.shared
+                .stats
+                .register_replays
+                .fetch_add(1, Ordering::Relaxed);
             instance.register(&bytes, sink).map_err(|e| {
                 Error::new(
                     e.code(),
@@ -281,7 +351,11 @@ impl Host {
         if checkout.instance.is_none() {
             let s = &self.shared;
             checkout.instance = Some(Box::new(GuestInstance::new(
-                &s.engine, &s.module, s.limits,
+                &s.engine,
+                &s.module,
+                s.limits,
+                s.stats.clone(),
+                s.log_gate.clone(),
             )?));
         }
         Ok(checkout)

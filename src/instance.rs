@@ -4,11 +4,15 @@
 use crate::abi::{self, status, LogLevel};
 use crate::error::{Error, Result, ResultCode};
 use crate::limits::Limits;
+use crate::log_gate::{LogGate, Verdict};
 use crate::memory_cap;
 use crate::sink::Sink;
+use crate::stats::Stats;
 use eiw_proto::Event;
 use prost::Message;
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wasmer::{
     Engine, Function, FunctionEnv, FunctionEnvMut, Global, Imports, InstantiationError, Memory,
@@ -34,6 +38,8 @@ struct CallState {
     emits: u32,
     /// The first ABI violation of the current call; the call fails with it.
     violation: Option<Error>,
+    stats: Arc<Stats>,
+    log_gate: Arc<LogGate>,
 }
 
 // SAFETY: a CallState lives in a Store, and the Store never leaves the
@@ -117,6 +123,7 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
     match state.sink() {
         Some(sink) => {
             sink.emit(bytes);
+            state.stats.events_emitted.fetch_add(1, Relaxed);
             status::OK
         }
         None => status::INTERNAL_FAILURE,
@@ -142,11 +149,23 @@ fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i3
             format!("elastic_log({ptr}, {len}): range is outside guest memory of {size} bytes"),
         );
     };
+    match state.log_gate.admit(level) {
+        Verdict::Deliver => {}
+        Verdict::BelowLevel => {
+            state.stats.log_lines_below_level.fetch_add(1, Relaxed);
+            return status::OK;
+        }
+        Verdict::RateLimited => {
+            state.stats.log_lines_rate_limited.fetch_add(1, Relaxed);
+            return status::OK;
+        }
+    }
     let bytes = &bytes[..bytes.len().min(state.limits.max_log_bytes as usize)];
     let message = String::from_utf8_lossy(bytes);
     match state.sink() {
         Some(sink) => {
             sink.log(level, &message);
+            state.stats.log_lines_delivered.fetch_add(1, Relaxed);
             status::OK
         }
         None => status::INTERNAL_FAILURE,
@@ -249,7 +268,13 @@ pub(crate) struct GuestInstance {
 
 impl GuestInstance {
     /// Instantiates a module that passed `abi::check_module`.
-    pub fn new(engine: &Engine, module: &Module, limits: Limits) -> Result<Self> {
+    pub fn new(
+        engine: &Engine,
+        module: &Module,
+        limits: Limits,
+        stats: Arc<Stats>,
+        log_gate: Arc<LogGate>,
+    ) -> Result<Self> {
         let mut store = Store::new(engine.clone());
         let env = FunctionEnv::new(
             &mut store,
@@ -260,6 +285,8 @@ impl GuestInstance {
                 limits,
                 emits: 0,
                 violation: None,
+                stats,
+                log_gate,
             },
         );
         let mut imports = Imports::new();
@@ -318,7 +345,9 @@ impl GuestInstance {
             }),
             None => None,
         };
-        env.as_mut(&mut store).memory = Some(memory.clone());
+        let state = env.as_mut(&mut store);
+        state.memory = Some(memory.clone());
+        state.stats.instances_created.fetch_add(1, Relaxed);
         Ok(GuestInstance {
             store,
             env,
@@ -378,6 +407,7 @@ impl GuestInstance {
             },
             Err(e) => Err(e),
         };
+        self.record_usage();
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
@@ -402,6 +432,32 @@ impl GuestInstance {
             .set(&mut self.store, Value::I64(points))
             .and_then(|()| meter.exhausted.set(&mut self.store, Value::I32(0)))
             .map_err(|e| Error::new(ResultCode::Panic, format!("resetting the CPU budget: {e}")))
+    }
+
+    /// Adds the CPU points and memory the last call used to the host's stats.
+    fn record_usage(&mut self) {
+        let exhausted = self.budget_exhausted();
+        let points = match &self.meter {
+            Some(meter) => match meter.remaining.get(&mut self.store) {
+                Value::I64(left) if !exhausted => meter.points.saturating_sub(left as u64),
+                _ => meter.points,
+            },
+            None => 0,
+        };
+        let pages = self.memory.view(&self.store).size().0;
+        self.env
+            .as_ref(&self.store)
+            .stats
+            .record_usage(points, pages);
+    }
+
+    fn budget_exhausted(&mut self) -> bool {
+        match &self.meter {
+            Some(meter) => {
+                matches!(meter.exhausted.get(&mut self.store), Value::I32(flag) if flag != 0)
+            }
+            None => false,
+        }
     }
 
     /// Names why a call stopped: CPU budget used up, memory refused, or the

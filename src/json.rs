@@ -6,7 +6,7 @@
 //! ones `uint_value`, other numbers `double_value`. On output, bytes become
 //! base64 strings, timestamps RFC 3339 strings, and non-finite doubles null.
 use base64::Engine as _;
-use eiw_proto::{Config, Event, Kind, Struct, Timestamp, Value};
+use eiw_proto::{Config, Event, HostStats, Kind, Struct, Timestamp, Value};
 use serde_json::{Map, Number, Value as Json};
 use std::collections::BTreeMap;
 
@@ -121,6 +121,34 @@ pub fn config_from_json(json: &Json) -> Result<Config, String> {
     };
     Ok(Config {
         parameters: fields_from_json(map),
+    })
+}
+
+/// The JSON form of host statistics, with the field names of `HostStats`.
+pub fn stats_to_json(stats: &HostStats) -> Json {
+    let latency = stats.process_latency.clone().unwrap_or_default();
+    serde_json::json!({
+        "events_in": stats.events_in,
+        "events_passed": stats.events_passed,
+        "events_dropped": stats.events_dropped,
+        "events_failed": stats.events_failed,
+        "events_emitted": stats.events_emitted,
+        "failures": stats.failures,
+        "instances_created": stats.instances_created,
+        "instances_recycled": stats.instances_recycled,
+        "register_calls": stats.register_calls,
+        "register_replays": stats.register_replays,
+        "cpu_points_used": stats.cpu_points_used,
+        "cpu_points_max_per_call": stats.cpu_points_max_per_call,
+        "peak_memory_pages": stats.peak_memory_pages,
+        "process_latency": {
+            "upper_bounds_ns": latency.upper_bounds_ns,
+            "counts": latency.counts,
+            "sum_ns": latency.sum_ns,
+        },
+        "log_lines_delivered": stats.log_lines_delivered,
+        "log_lines_below_level": stats.log_lines_below_level,
+        "log_lines_rate_limited": stats.log_lines_rate_limited,
     })
 }
 

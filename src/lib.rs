@@ -12,8 +12,10 @@ mod host;
 mod instance;
 pub mod json;
 pub mod limits;
+mod log_gate;
 mod memory_cap;
 pub mod sink;
+mod stats;
 
 pub use abi::{AbiVersion, LogLevel, ModuleAbi};
 pub use eiw_proto as proto;

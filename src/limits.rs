@@ -1,4 +1,5 @@
 //! Limits a host enforces on its guest, read from `HostOptions`.
+use crate::abi::LogLevel;
 use crate::error::{Error, Result, ResultCode};
 use eiw_proto::HostOptions;
 use prost::Message;
@@ -13,6 +14,9 @@ pub struct Limits {
     pub max_memory_pages: u32,
     /// None when metering is off.
     pub cpu_points_per_call: Option<u64>,
+    pub min_log_level: LogLevel,
+    pub log_lines_per_second: u32,
+    pub log_burst: u32,
 }
 
 impl Default for Limits {
@@ -24,6 +28,9 @@ impl Default for Limits {
             max_log_bytes: 16 << 10,
             max_memory_pages: 256,
             cpu_points_per_call: Some(100_000_000),
+            min_log_level: LogLevel::Debug,
+            log_lines_per_second: 1000,
+            log_burst: 1000,
         }
     }
 }
@@ -50,6 +57,14 @@ impl Limits {
                 (false, 0) => d.cpu_points_per_call,
                 (false, points) => Some(points),
             },
+            // Levels past critical mean critical: only the most severe lines.
+            min_log_level: LogLevel::from_i32(options.min_log_level.min(4) as i32)
+                .unwrap_or(LogLevel::Critical),
+            log_lines_per_second: or_default(options.log_lines_per_second, d.log_lines_per_second),
+            log_burst: or_default(
+                options.log_burst,
+                or_default(options.log_lines_per_second, d.log_burst),
+            ),
         }
     }
 

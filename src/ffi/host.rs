@@ -57,7 +57,8 @@ pub struct eiw_callbacks {
 
 /// A compiled, checked guest module ready to process events.
 ///
-/// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`.
+/// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`,
+/// `eiw_host_stats`.
 /// Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
 /// is running.
 ///
@@ -262,6 +263,62 @@ pub extern "C" fn eiw_host_abi_version(
         }
         Ok(())
     })
+}
+
+/// A snapshot of the host's counters as a serialized `HostStats`
+/// (proto/eiw.proto): events in, passed, dropped, failed and emitted,
+/// failures by result code, instances created and recycled, register calls
+/// and replays, CPU points, peak memory, a latency histogram of
+/// `eiw_process`, and guest log lines delivered, filtered and rate-limited.
+///
+/// On success `*stats_out` points to `*stats_len_out` bytes that the caller
+/// frees with `eiw_bytes_free(*stats_out, *stats_len_out)`. Both out-params
+/// are required, and set to NULL and 0 on entry. May be called at any time,
+/// from any thread, also while other threads process.
+#[no_mangle]
+pub extern "C" fn eiw_host_stats(
+    host: *const eiw_host,
+    stats_out: *mut *mut u8,
+    stats_len_out: *mut usize,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        if stats_out.is_null() || stats_len_out.is_null() {
+            let name = if stats_out.is_null() {
+                "stats_out"
+            } else {
+                "stats_len_out"
+            };
+            return Err(null_argument(name));
+        }
+        // SAFETY: checked non-NULL; the caller passes writable slots.
+        unsafe {
+            *stats_out = std::ptr::null_mut();
+            *stats_len_out = 0;
+        }
+        // SAFETY: the caller passes a live host.
+        let host = unsafe { host_ref(host) }?;
+        let bytes = prost::Message::encode_to_vec(&host.host.stats()).into_boxed_slice();
+        let len = bytes.len();
+        // SAFETY: as above.
+        unsafe {
+            *stats_len_out = len;
+            *stats_out = Box::into_raw(bytes).cast::<u8>();
+        }
+        Ok(())
+    })
+}
+
+/// Frees bytes that eiw allocated, such as those of `eiw_host_stats`, with
+/// the length eiw gave. `eiw_bytes_free(NULL, 0)` does nothing.
+#[no_mangle]
+pub extern "C" fn eiw_bytes_free(bytes: *mut u8, len: usize) {
+    if !bytes.is_null() {
+        // SAFETY: allocated by eiw as a boxed slice of `len` bytes, freed once.
+        run_quietly(|| {
+            drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(bytes, len)) })
+        });
+    }
 }
 
 /// Frees a host and the guest instance of the calling thread. No call on

@@ -12,8 +12,8 @@ mod host;
 
 pub use error::{eiw_error, eiw_error_code, eiw_error_free, eiw_error_message, eiw_result_name};
 pub use host::{
-    eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host, eiw_host_abi_version, eiw_host_new,
-    eiw_log_callback, eiw_process, eiw_register,
+    eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host, eiw_host_abi_version,
+    eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process, eiw_register,
 };
 
 use std::ffi::c_char;

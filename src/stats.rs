@@ -1,0 +1,143 @@
+//! Host statistics: counters kept with relaxed atomics (no lock on the hot
+//! path), read as a `HostStats` snapshot.
+use crate::error::ResultCode;
+use eiw_proto::{HostStats, LatencyHistogram};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+/// Buckets: [0, 2^10 ns), [2^10, 2^11), ... [2^31, 2^32), [2^32, inf).
+const FIRST_BOUND_LOG2: u32 = 10;
+const LAST_BOUND_LOG2: u32 = 32;
+const BUCKETS: usize = (LAST_BOUND_LOG2 - FIRST_BOUND_LOG2 + 2) as usize;
+const CODES: usize = 32;
+
+#[derive(Default)]
+pub(crate) struct Stats {
+    events_in: AtomicU64,
+    events_passed: AtomicU64,
+    events_dropped: AtomicU64,
+    events_failed: AtomicU64,
+    pub events_emitted: AtomicU64,
+    failures: [AtomicU64; CODES],
+    pub instances_created: AtomicU64,
+    pub instances_recycled: AtomicU64,
+    pub register_calls: AtomicU64,
+    pub register_replays: AtomicU64,
+    cpu_points_used: AtomicU64,
+    cpu_points_max_per_call: AtomicU64,
+    peak_memory_pages: AtomicU32,
+    latency_counts: [AtomicU64; BUCKETS],
+    latency_sum_ns: AtomicU64,
+    pub log_lines_delivered: AtomicU64,
+    pub log_lines_below_level: AtomicU64,
+    pub log_lines_rate_limited: AtomicU64,
+}
+
+fn bucket(nanos: u64) -> usize {
+    let log2 = 64 - nanos.leading_zeros();
+    (log2.saturating_sub(FIRST_BOUND_LOG2) as usize).min(BUCKETS - 1)
+}
+
+impl Stats {
+    /// Records one eiw_process call: its outcome (the number of events it
+    /// emitted, or the failure) and its duration.
+    pub fn record_process(&self, outcome: Result<u32, ResultCode>, elapsed: Duration) {
+        self.events_in.fetch_add(1, Relaxed);
+        match outcome {
+            Ok(0) => self.events_dropped.fetch_add(1, Relaxed),
+            Ok(_) => self.events_passed.fetch_add(1, Relaxed),
+            Err(code) => {
+                self.record_failure(code);
+                self.events_failed.fetch_add(1, Relaxed)
+            }
+        };
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        self.latency_counts[bucket(nanos)].fetch_add(1, Relaxed);
+        self.latency_sum_ns.fetch_add(nanos, Relaxed);
+    }
+
+    pub fn record_failure(&self, code: ResultCode) {
+        if let Some(counter) = self.failures.get(code as usize) {
+            counter.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Records what one guest call used: metering points and memory size.
+    pub fn record_usage(&self, cpu_points: u64, memory_pages: u32) {
+        self.cpu_points_used.fetch_add(cpu_points, Relaxed);
+        self.cpu_points_max_per_call.fetch_max(cpu_points, Relaxed);
+        self.peak_memory_pages.fetch_max(memory_pages, Relaxed);
+    }
+
+    /// A snapshot. Counters are read one by one, so under concurrent calls
+    /// a snapshot may be a few calls apart between counters.
+    pub fn snapshot(&self) -> HostStats {
+        let failures = self
+            .failures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| {
+                let n = n.load(Relaxed);
+                let code = ResultCode::from_u32(i as u32)?;
+                (n > 0).then(|| (code.name().to_string(), n))
+            })
+            .collect();
+        HostStats {
+            events_in: self.events_in.load(Relaxed),
+            events_passed: self.events_passed.load(Relaxed),
+            events_dropped: self.events_dropped.load(Relaxed),
+            events_failed: self.events_failed.load(Relaxed),
+            events_emitted: self.events_emitted.load(Relaxed),
+            failures,
+            instances_created: self.instances_created.load(Relaxed),
+            instances_recycled: self.instances_recycled.load(Relaxed),
+            register_calls: self.register_calls.load(Relaxed),
+            register_replays: self.register_replays.load(Relaxed),
+            cpu_points_used: self.cpu_points_used.load(Relaxed),
+            cpu_points_max_per_call: self.cpu_points_max_per_call.load(Relaxed),
+            peak_memory_pages: self.peak_memory_pages.load(Relaxed),
+            process_latency: Some(LatencyHistogram {
+                upper_bounds_ns: (FIRST_BOUND_LOG2..=LAST_BOUND_LOG2)
+                    .map(|b| 1u64 << b)
+                    .collect(),
+                counts: self
+                    .latency_counts
+                    .iter()
+                    .map(|c| c.load(Relaxed))
+                    .collect(),
+                sum_ns: self.latency_sum_ns.load(Relaxed),
+            }),
+            log_lines_delivered: self.log_lines_delivered.load(Relaxed),
+            log_lines_below_level: self.log_lines_below_level.load(Relaxed),
+            log_lines_rate_limited: self.log_lines_rate_limited.load(Relaxed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_result_code_has_a_failure_counter() {
+        assert!(ResultCode::from_u32(CODES as u32 - 1).is_none());
+    }
+
+    #[test]
+    fn latencies_land_in_log_scale_buckets() {
+        assert_eq!(bucket(0), 0);
+        assert_eq!(bucket(1023), 0);
+        assert_eq!(bucket(1024), 1);
+        assert_eq!(bucket(2047), 1);
+        assert_eq!(bucket(2048), 2);
+        assert_eq!(bucket((1 << 32) - 1), BUCKETS - 2);
+        assert_eq!(bucket(u64::MAX), BUCKETS - 1);
+        let stats = Stats::default();
+        stats.record_process(Ok(1), Duration::from_nanos(1500));
+        let histogram = stats.snapshot().process_latency.unwrap();
+        assert_eq!(histogram.counts.len(), histogram.upper_bounds_ns.len() + 1);
+        assert_eq!(histogram.upper_bounds_ns[1], 2048);
+        assert_eq!(histogram.counts[1], 1);
+        assert_eq!(histogram.sum_ns, 1500);
+    }
+}

@@ -1,0 +1,125 @@
+//! The `eiw` command line, run as a user would.
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn wasm(name: &str) -> PathBuf {
+    let dir = std::env::var_os("EIW_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/wasm32-unknown-unknown/release")
+        });
+    dir.join(format!("{name}.wasm"))
+}
+
+fn eiw(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eiw"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run eiw");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn run_prints_emitted_events_and_stats() {
+    let events = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/events.ndjson"
+    ))
+    .unwrap();
+    let module = wasm("add_fields");
+    let out = eiw(
+        &[
+            "run",
+            module.to_str().unwrap(),
+            "--config",
+            "examples/add_fields/config.json",
+            "--stats",
+        ],
+        &events,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines
+        .iter()
+        .all(|e| e["labels"]["environment"] == "production"));
+    assert_eq!(lines[0]["message"], "GET /index.html 200 512");
+    let stats: serde_json::Value = serde_json::from_str(text(&out.stderr).trim()).unwrap();
+    assert_eq!(stats["events_in"], 5);
+    assert_eq!(stats["events_passed"], 5);
+    assert_eq!(stats["register_calls"], 1);
+}
+
+#[test]
+fn run_reports_bad_lines_with_their_number_and_goes_on() {
+    let module = wasm("passthrough");
+    let out = eiw(
+        &["run", module.to_str().unwrap()],
+        "{\"a\": 1}\nnot json\n{\"b\": 2}\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout).lines().count(), 2);
+    assert!(
+        text(&out.stderr).starts_with("line 2: "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_describes_a_module_and_rejects_a_bad_one() {
+    let module = wasm("add_fields");
+    let out = eiw(&["check", module.to_str().unwrap()], "");
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("abi         1.0"), "{stdout}");
+    assert!(stdout.contains("register    exported"), "{stdout}");
+    assert!(
+        stdout.contains("import      elastic.elastic_get_current_time_nanoseconds"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("wasmer_metering"), "{stdout}");
+
+    let out = eiw(&["check", "Cargo.toml"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("EIW_RESULT_INVALID_MODULE"));
+}
+
+#[test]
+fn bench_reports_throughput_latency_and_stats() {
+    let module = wasm("passthrough");
+    let out = eiw(&["bench", module.to_str().unwrap(), "--seconds", "0.2"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("events/s on one thread"), "{stdout}");
+    assert!(stdout.contains("latency     p50 "), "{stdout}");
+    assert!(stdout.contains("\"events_passed\":"), "{stdout}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = eiw(&["frobnicate"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("usage:"));
+    let module = wasm("passthrough");
+    let out = eiw(&["run", module.to_str().unwrap(), "--bogus"], "");
+    assert_eq!(out.status.code(), Some(2));
+}
