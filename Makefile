@@ -7,7 +7,7 @@ CC       ?= gcc
 RELEASE  := target/release
 WASM_DIR := target/wasm32-unknown-unknown/release
 EXAMPLES := passthrough add_fields drop_debug split rename
-GUESTS   := $(EXAMPLES) hostile
+GUESTS   := $(EXAMPLES) hostile poc
 CBUILD   := c-tests/build
 
 C_FLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -I$(CBUILD) -Ic-tests
@@ -16,7 +16,7 @@ SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --suppressions=c-tests/valgrind.supp
-C_TESTS  := linked dlopen threads hostile
+C_TESTS  := linked dlopen threads hostile legacy
 # Go links the same libeiw.so; no Go module is fetched (the package uses
 # only the standard library).
 GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
@@ -64,14 +64,17 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/threads $(WASM_DIR)/rename.wasm
 	$(CBUILD)/hostile $(WASM_DIR)/hostile.wasm
+	$(CBUILD)/legacy $(WASM_DIR)/poc.wasm
 	$(CBUILD)/linked-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(CBUILD)/dlopen-asan $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/threads-asan $(WASM_DIR)/rename.wasm
 	$(CBUILD)/hostile-asan $(WASM_DIR)/hostile.wasm 2
+	$(CBUILD)/legacy-asan $(WASM_DIR)/poc.wasm
 	$(VALGRIND) $(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(VALGRIND) $(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(VALGRIND) $(CBUILD)/threads $(WASM_DIR)/rename.wasm 50
 	$(VALGRIND) $(CBUILD)/hostile $(WASM_DIR)/hostile.wasm 2 --skip-oob
+	$(VALGRIND) $(CBUILD)/legacy $(WASM_DIR)/poc.wasm
 
 # The Go binding: vet, then the tests three times in a row.
 go-test: lib wasm

@@ -8,6 +8,9 @@ pub const IMPORT_MODULE: &str = "elastic";
 pub const EMIT_EVENT: &str = "elastic_emit_event";
 pub const GET_TIME: &str = "elastic_get_current_time_nanoseconds";
 pub const LOG: &str = "elastic_log";
+/// 0.x only (docs/ABI.md, "ABI 0.x").
+pub const GET_FIELD: &str = "elastic_get_field";
+pub const PUT_FIELD: &str = "elastic_put_field";
 
 pub const MEMORY: &str = "memory";
 pub const MALLOC: &str = "malloc";
@@ -18,6 +21,9 @@ pub const MARKER_PREFIX: &str = "elastic_ingest_wasm_abi_";
 
 /// The ABI version this host implements.
 pub const HOST_ABI: AbiVersion = AbiVersion { major: 1, minor: 0 };
+/// The proof-of-concept ABI: no marker, `process()` with no parameters,
+/// fields read and written as JSON through host calls.
+pub const POC_ABI: AbiVersion = AbiVersion { major: 0, minor: 0 };
 
 /// Status codes that cross the boundary in both directions.
 pub mod status {
@@ -78,9 +84,18 @@ pub struct AbiVersion {
     pub minor: u32,
 }
 
+impl AbiVersion {
+    pub fn is_poc(self) -> bool {
+        self.major == 0
+    }
+}
+
 impl std::fmt::Display for AbiVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{}", self.major, self.minor)
+        match self.major {
+            0 => write!(f, "0.x"),
+            major => write!(f, "{major}.{}", self.minor),
+        }
     }
 }
 
@@ -101,14 +116,16 @@ fn signature(params: &[Type], results: &[Type]) -> FunctionType {
     FunctionType::new(params.to_vec(), results.to_vec())
 }
 
-/// The type the host gives each import it provides, or None for a name it
-/// does not provide.
-pub fn import_type(name: &str) -> Option<FunctionType> {
+/// The type the host gives each import it provides to modules of an ABI
+/// version, or None for a name it does not provide to them.
+pub fn import_type(version: AbiVersion, name: &str) -> Option<FunctionType> {
     use Type::{I32, I64};
-    Some(match name {
-        EMIT_EVENT => signature(&[I32, I32], &[I32]),
-        GET_TIME => signature(&[], &[I64]),
-        LOG => signature(&[I32, I32, I32], &[I32]),
+    Some(match (version.is_poc(), name) {
+        (false, EMIT_EVENT) => signature(&[I32, I32], &[I32]),
+        (false, GET_TIME) => signature(&[], &[I64]),
+        (true, GET_TIME) => signature(&[I32], &[I32]),
+        (_, LOG) => signature(&[I32, I32, I32], &[I32]),
+        (true, GET_FIELD | PUT_FIELD) => signature(&[I32, I32, I32, I32], &[I32]),
         _ => return None,
     })
 }
@@ -152,10 +169,19 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         }
     }
 
+    let poc_process = ExternType::Function(signature(&[], &[I32]));
+    let v1_process = ExternType::Function(signature(&[I32, I32], &[I32]));
     let version = match markers.as_slice() {
+        [] if exports.get(PROCESS) == Some(&poc_process) => POC_ABI,
+        [] if exports.get(PROCESS) == Some(&v1_process) => {
+            return Err(mismatch(format!(
+                "module looks like ABI 1.0 (`process` takes (ptr, len)) but has no ABI marker: export a function named `{MARKER_PREFIX}{}_{}`",
+                HOST_ABI.major, HOST_ABI.minor
+            )))
+        }
         [] => {
             return Err(mismatch(format!(
-                "module has no ABI marker: export a function named `{MARKER_PREFIX}{}_{}`",
+                "module has no ABI marker: export a function named `{MARKER_PREFIX}{}_{}` (ABI 1.0), or `process` with no parameters (ABI 0.x)",
                 HOST_ABI.major, HOST_ABI.minor
             )))
         }
@@ -181,7 +207,13 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
             )));
         }
     };
-    if version.major != HOST_ABI.major || version.minor > HOST_ABI.minor {
+    if !version.is_poc() && exports.get(PROCESS) == Some(&poc_process) {
+        return Err(mismatch(format!(
+            "module declares ABI {version} but its `process` takes no parameters, as in ABI 0.x; ABI 1.0 needs `process` {}",
+            signature(&[I32, I32], &[I32])
+        )));
+    }
+    if !version.is_poc() && (version.major != HOST_ABI.major || version.minor > HOST_ABI.minor) {
         return Err(mismatch(format!(
             "module requires ABI {version}; this host supports ABI {}.0 to {HOST_ABI}",
             HOST_ABI.major
@@ -218,15 +250,30 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         }
     };
     expect_function(MALLOC, signature(&[I32], &[I32]), true)?;
-    expect_function(PROCESS, signature(&[I32, I32], &[I32]), true)?;
-    let has_register = expect_function(REGISTER, signature(&[I32, I32], &[I32]), false)?;
+    let has_register = if version.is_poc() {
+        // 0.x modules take no config; their `process` type was checked above.
+        false
+    } else {
+        expect_function(PROCESS, signature(&[I32, I32], &[I32]), true)?;
+        expect_function(REGISTER, signature(&[I32, I32], &[I32]), false)?
+    };
 
     for import in module.imports() {
         let (module_name, name) = (import.module(), import.name());
         let provided = (module_name == IMPORT_MODULE)
-            .then(|| import_type(name))
+            .then(|| import_type(version, name))
             .flatten();
         match (provided, import.ty()) {
+            (None, _) if module_name == IMPORT_MODULE && import_type(HOST_ABI, name).is_some() => {
+                return Err(mismatch(format!(
+                    "module imports `{module_name}.{name}`, which belongs to ABI 1.0, but it has no ABI marker (it looks like ABI 0.x)"
+                )))
+            }
+            (None, _) if module_name == IMPORT_MODULE && import_type(POC_ABI, name).is_some() => {
+                return Err(mismatch(format!(
+                    "module imports `{module_name}.{name}`, which belongs to ABI 0.x, but it declares ABI {version}"
+                )))
+            }
             (None, _) => {
                 return Err(mismatch(format!(
                     "module imports `{module_name}.{name}`, which the host does not provide"

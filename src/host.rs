@@ -245,13 +245,15 @@ impl Host {
                 ),
             ));
         }
-        Event::decode(event).map_err(|e| {
+        let decoded = Event::decode(event).map_err(|e| {
             Error::new(
                 ResultCode::InvalidEvent,
                 format!("event bytes do not decode as an Event: {e}"),
             )
         })?;
-        self.with_instance(sink, |instance, sink| instance.process(event, sink))
+        self.with_instance(sink, |instance, sink| {
+            instance.process(event, decoded, sink)
+        })
     }
 
     fn lock_config(&self) -> std::sync::MutexGuard<'_, Option<StoredConfig>> {
@@ -353,6 +355,7 @@ impl Host {
             checkout.instance = Some(Box::new(GuestInstance::new(
                 &s.engine,
                 &s.module,
+                s.abi.version,
                 s.limits,
                 s.stats.clone(),
                 s.log_gate.clone(),

@@ -1,7 +1,7 @@
 //! One guest instance: its Store, the exports the host calls, and the host
 //! functions it imports. An instance never leaves the thread that made it
 //! (wasmer's `Store` is `!Send`); `host` keeps one per thread.
-use crate::abi::{self, status, LogLevel};
+use crate::abi::{self, status, AbiVersion, LogLevel};
 use crate::error::{Error, Result, ResultCode};
 use crate::limits::Limits;
 use crate::log_gate::{LogGate, Verdict};
@@ -15,8 +15,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wasmer::{
-    Engine, Function, FunctionEnv, FunctionEnvMut, Global, Imports, InstantiationError, Memory,
-    MemoryView, Module, RuntimeError, Store, TypedFunction, Value,
+    AsStoreMut, Engine, Function, FunctionEnv, FunctionEnvMut, Global, Imports, InstantiationError,
+    Memory, MemoryView, Module, RuntimeError, Store, TypedFunction, Value,
 };
 use wasmer_types::TrapCode;
 
@@ -40,6 +40,10 @@ struct CallState {
     violation: Option<Error>,
     stats: Arc<Stats>,
     log_gate: Arc<LogGate>,
+    /// ABI 0.x: the event being processed, which the guest reads and writes
+    /// through host calls, and the guest's `malloc` those calls use.
+    event: Option<Event>,
+    malloc: Option<TypedFunction<i32, i32>>,
 }
 
 // SAFETY: a CallState lives in a Store, and the Store never leaves the
@@ -172,6 +176,155 @@ fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i3
     }
 }
 
+/// Writes `bytes` at a guest address, or None if they do not fit.
+fn write_guest(view: &MemoryView, ptr: i32, bytes: &[u8]) -> Option<()> {
+    let start = u64::from(ptr as u32);
+    let end = start.checked_add(bytes.len() as u64)?;
+    (end <= view.data_size()).then(|| view.write(start, bytes).ok())?
+}
+
+/// Reads the UTF-8 string at a guest range for a 0.x host call: the string,
+/// or the status to return.
+fn poc_string(
+    state: &mut CallState,
+    view: &MemoryView,
+    call: &str,
+    ptr: i32,
+    len: i32,
+) -> Result<String, i32> {
+    let Some(bytes) = guest_bytes(view, ptr, len) else {
+        let size = view.data_size();
+        return Err(state.reject(
+            ResultCode::GuestBadPointer,
+            format!("{call}: range ({ptr}, {len}) is outside guest memory of {size} bytes"),
+        ));
+    };
+    String::from_utf8(bytes.to_vec()).map_err(|_| status::INVALID_ARGUMENT)
+}
+
+/// ABI 0.x `elastic_get_field(key_ptr, key_len, ret_ptr_ptr, ret_len_ptr)`:
+/// the field's JSON, copied into memory from the guest's `malloc`.
+fn poc_get_field(
+    mut env: FunctionEnvMut<CallState>,
+    key_ptr: i32,
+    key_len: i32,
+    ret_ptr_ptr: i32,
+    ret_len_ptr: i32,
+) -> std::result::Result<i32, RuntimeError> {
+    let (json, malloc) = {
+        let (state, store) = env.data_and_store_mut();
+        let (Some(memory), Some(malloc)) = (state.memory.clone(), state.malloc.clone()) else {
+            return Ok(status::INTERNAL_FAILURE);
+        };
+        let view = memory.view(&store);
+        let key = match poc_string(state, &view, abi::GET_FIELD, key_ptr, key_len) {
+            Ok(key) => key,
+            Err(status) => return Ok(status),
+        };
+        if guest_bytes(&view, ret_ptr_ptr, 4).is_none()
+            || guest_bytes(&view, ret_len_ptr, 4).is_none()
+        {
+            return Ok(state.reject(
+                ResultCode::GuestBadPointer,
+                format!(
+                    "{}: result pointers {ret_ptr_ptr}, {ret_len_ptr} are outside guest memory",
+                    abi::GET_FIELD
+                ),
+            ));
+        }
+        let Some(event) = &state.event else {
+            return Ok(state.reject(
+                ResultCode::GuestBadArgument,
+                format!("{} called outside `process`", abi::GET_FIELD),
+            ));
+        };
+        match crate::poc::get(event, &key) {
+            Some(json) => (json, malloc),
+            None => return Ok(status::NOT_FOUND),
+        }
+    };
+    let len = i32::try_from(json.len()).unwrap_or(i32::MAX);
+    // The guest allocates the room; a trap in its malloc traps this call.
+    let ptr = malloc.call(&mut env.as_store_mut(), len)?;
+    let (state, store) = env.data_and_store_mut();
+    let Some(memory) = state.memory.clone() else {
+        return Ok(status::INTERNAL_FAILURE);
+    };
+    let view = memory.view(&store);
+    let written = (ptr != 0)
+        .then(|| write_guest(&view, ptr, json.as_bytes()))
+        .flatten()
+        .and_then(|()| write_guest(&view, ret_ptr_ptr, &ptr.to_le_bytes()))
+        .and_then(|()| write_guest(&view, ret_len_ptr, &len.to_le_bytes()));
+    if written.is_none() {
+        let size = view.data_size();
+        return Ok(state.reject(
+            ResultCode::GuestMalloc,
+            format!("`malloc({len})` returned {ptr}, which does not fit {len} bytes in guest memory of {size} bytes"),
+        ));
+    }
+    Ok(status::OK)
+}
+
+/// ABI 0.x `elastic_put_field(key_ptr, key_len, value_ptr, value_len)`.
+fn poc_put_field(
+    mut env: FunctionEnvMut<CallState>,
+    key_ptr: i32,
+    key_len: i32,
+    value_ptr: i32,
+    value_len: i32,
+) -> i32 {
+    let (state, store) = env.data_and_store_mut();
+    let Some(memory) = state.memory.clone() else {
+        return status::INTERNAL_FAILURE;
+    };
+    let view = memory.view(&store);
+    let key = match poc_string(state, &view, abi::PUT_FIELD, key_ptr, key_len) {
+        Ok(key) => key,
+        Err(status) => return status,
+    };
+    let Some(value) = guest_bytes(&view, value_ptr, value_len) else {
+        let size = view.data_size();
+        return state.reject(
+            ResultCode::GuestBadPointer,
+            format!("{}: value range ({value_ptr}, {value_len}) is outside guest memory of {size} bytes", abi::PUT_FIELD),
+        );
+    };
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(value) else {
+        return status::INVALID_ARGUMENT;
+    };
+    let Some(event) = state.event.as_mut() else {
+        return state.reject(
+            ResultCode::GuestBadArgument,
+            format!("{} called outside `process`", abi::PUT_FIELD),
+        );
+    };
+    match crate::poc::put(event, &key, &json) {
+        Ok(()) => status::OK,
+        Err(_) => status::INVALID_ARGUMENT,
+    }
+}
+
+/// ABI 0.x `elastic_get_current_time_nanoseconds(ret_ptr)`: the time as a
+/// little-endian u64 at `ret_ptr`.
+fn poc_get_time(mut env: FunctionEnvMut<CallState>, ret_ptr: i32) -> i32 {
+    let (state, store) = env.data_and_store_mut();
+    let Some(memory) = state.memory.clone() else {
+        return status::INTERNAL_FAILURE;
+    };
+    let view = memory.view(&store);
+    match write_guest(&view, ret_ptr, &now_nanos().to_le_bytes()) {
+        Some(()) => status::OK,
+        None => state.reject(
+            ResultCode::GuestBadPointer,
+            format!(
+                "{}({ret_ptr}): 8 bytes there are outside guest memory",
+                abi::GET_TIME
+            ),
+        ),
+    }
+}
+
 fn now_nanos() -> i64 {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -246,6 +399,17 @@ const METER_EXHAUSTED: &str = "wasmer_metering_points_exhausted";
 
 type BytesFn = TypedFunction<(i32, i32), i32>;
 
+/// The guest's entry points, by ABI.
+enum Entry {
+    V1 {
+        process: BytesFn,
+        register: Option<BytesFn>,
+    },
+    Poc {
+        process: TypedFunction<(), i32>,
+    },
+}
+
 /// The globals wasmer's metering middleware adds to a module, looked up once.
 struct Meter {
     remaining: Global,
@@ -258,8 +422,7 @@ pub(crate) struct GuestInstance {
     env: FunctionEnv<CallState>,
     memory: Memory,
     malloc: TypedFunction<i32, i32>,
-    process: BytesFn,
-    register: Option<BytesFn>,
+    entry: Entry,
     meter: Option<Meter>,
     max_memory_pages: u32,
     /// Generation of the host's config this instance has registered.
@@ -271,6 +434,7 @@ impl GuestInstance {
     pub fn new(
         engine: &Engine,
         module: &Module,
+        version: AbiVersion,
         limits: Limits,
         stats: Arc<Stats>,
         log_gate: Arc<LogGate>,
@@ -287,25 +451,45 @@ impl GuestInstance {
                 violation: None,
                 stats,
                 log_gate,
+                event: None,
+                malloc: None,
             },
         );
         let mut imports = Imports::new();
         let ns = abi::IMPORT_MODULE;
         imports.define(
             ns,
-            abi::EMIT_EVENT,
-            Function::new_typed_with_env(&mut store, &env, emit_event),
-        );
-        imports.define(
-            ns,
             abi::LOG,
             Function::new_typed_with_env(&mut store, &env, log),
         );
-        imports.define(
-            ns,
-            abi::GET_TIME,
-            Function::new_typed_with_env(&mut store, &env, get_time),
-        );
+        if version.is_poc() {
+            imports.define(
+                ns,
+                abi::GET_FIELD,
+                Function::new_typed_with_env(&mut store, &env, poc_get_field),
+            );
+            imports.define(
+                ns,
+                abi::PUT_FIELD,
+                Function::new_typed_with_env(&mut store, &env, poc_put_field),
+            );
+            imports.define(
+                ns,
+                abi::GET_TIME,
+                Function::new_typed_with_env(&mut store, &env, poc_get_time),
+            );
+        } else {
+            imports.define(
+                ns,
+                abi::EMIT_EVENT,
+                Function::new_typed_with_env(&mut store, &env, emit_event),
+            );
+            imports.define(
+                ns,
+                abi::GET_TIME,
+                Function::new_typed_with_env(&mut store, &env, get_time),
+            );
+        }
         let instance =
             wasmer::Instance::new(&mut store, module, &imports).map_err(instantiation_error)?;
 
@@ -321,14 +505,21 @@ impl GuestInstance {
             .exports
             .get_typed_function(&store, abi::MALLOC)
             .map_err(missing)?;
-        let process = instance
-            .exports
-            .get_typed_function(&store, abi::PROCESS)
-            .map_err(missing)?;
-        let register = instance
-            .exports
-            .get_typed_function(&store, abi::REGISTER)
-            .ok();
+        let exports = &instance.exports;
+        let entry = if version.is_poc() {
+            Entry::Poc {
+                process: exports
+                    .get_typed_function(&store, abi::PROCESS)
+                    .map_err(missing)?,
+            }
+        } else {
+            Entry::V1 {
+                process: exports
+                    .get_typed_function(&store, abi::PROCESS)
+                    .map_err(missing)?,
+                register: exports.get_typed_function(&store, abi::REGISTER).ok(),
+            }
+        };
         let meter = match limits.cpu_points_per_call {
             Some(points) => Some(Meter {
                 remaining: instance
@@ -347,39 +538,54 @@ impl GuestInstance {
         };
         let state = env.as_mut(&mut store);
         state.memory = Some(memory.clone());
+        state.malloc = Some(malloc.clone());
         state.stats.instances_created.fetch_add(1, Relaxed);
         Ok(GuestInstance {
             store,
             env,
             memory,
             malloc,
-            process,
-            register,
+            entry,
             meter,
             max_memory_pages: limits.max_memory_pages,
             config_generation: 0,
         })
     }
 
-    /// Calls `process` with one serialized event; returns how many events it emitted.
-    pub fn process(&mut self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
-        let process = self.process.clone();
-        self.call(Phase::Process, &process, abi::PROCESS, event, sink)
+    /// Calls `process` with one event, given both serialized and decoded;
+    /// returns how many events it emitted.
+    pub fn process(&mut self, bytes: &[u8], event: Event, sink: &mut dyn Sink) -> Result<u32> {
+        match &self.entry {
+            Entry::V1 { process, .. } => {
+                let process = process.clone();
+                self.call_with_bytes(Phase::Process, &process, abi::PROCESS, bytes, sink)
+            }
+            Entry::Poc { process } => {
+                let process = process.clone();
+                self.call_poc(&process, event, sink)
+            }
+        }
     }
 
     /// Calls `register` with a serialized config.
     pub fn register(&mut self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
-        let Some(register) = self.register.clone() else {
+        let Entry::V1 {
+            register: Some(register),
+            ..
+        } = &self.entry
+        else {
             return Err(Error::new(
                 ResultCode::NoRegister,
                 "the module does not export `register`, so it takes no config",
             ));
         };
-        self.call(Phase::Register, &register, abi::REGISTER, config, sink)
+        let register = register.clone();
+        self.call_with_bytes(Phase::Register, &register, abi::REGISTER, config, sink)
             .map(|_| ())
     }
 
-    fn call(
+    /// ABI 1.0: passes the bytes through `malloc` and calls `function`.
+    fn call_with_bytes(
         &mut self,
         phase: Phase,
         function: &BytesFn,
@@ -387,6 +593,61 @@ impl GuestInstance {
         bytes: &[u8],
         sink: &mut dyn Sink,
     ) -> Result<u32> {
+        let (emitted, _) = self.run_guest(phase, name, None, sink, |this| {
+            let (ptr, len) = this.pass_bytes(bytes)?;
+            match function.call(&mut this.store, ptr, len) {
+                Ok(status) => Ok(status),
+                Err(e) => Err(this.trap(e, name)),
+            }
+        })?;
+        Ok(emitted)
+    }
+
+    /// ABI 0.x: the guest reads and writes `event` through host calls;
+    /// when `process()` returns OK, the modified event is emitted once.
+    fn call_poc(
+        &mut self,
+        process: &TypedFunction<(), i32>,
+        event: Event,
+        sink: &mut dyn Sink,
+    ) -> Result<u32> {
+        let (_, event) = self.run_guest(
+            Phase::Process,
+            abi::PROCESS,
+            Some(event),
+            sink,
+            |this| match process.call(&mut this.store) {
+                Ok(status) => Ok(status),
+                Err(e) => Err(this.trap(e, abi::PROCESS)),
+            },
+        )?;
+        let bytes = event.unwrap_or_default().encode_to_vec();
+        let state = self.env.as_ref(&self.store);
+        let max = state.limits.max_emit_bytes;
+        if bytes.len() > max as usize {
+            return Err(Error::new(
+                ResultCode::InvalidEmit,
+                format!(
+                    "the modified event of {} bytes is larger than max_emit_bytes ({max})",
+                    bytes.len()
+                ),
+            ));
+        }
+        sink.emit(&bytes);
+        state.stats.events_emitted.fetch_add(1, Relaxed);
+        Ok(1)
+    }
+
+    /// Runs one guest call with the sink, phase, budget and (0.x) event in
+    /// place, and clears them after; returns the emit count and the event.
+    fn run_guest(
+        &mut self,
+        phase: Phase,
+        name: &str,
+        event: Option<Event>,
+        sink: &mut dyn Sink,
+        invoke: impl FnOnce(&mut Self) -> Result<i32>,
+    ) -> Result<(u32, Option<Event>)> {
         // SAFETY (lifetime erasure): the pointer is cleared below, before
         // `sink`'s borrow ends; on a panic the instance is discarded unused.
         let sink: NonNull<dyn Sink + '_> = NonNull::from(sink);
@@ -397,28 +658,24 @@ impl GuestInstance {
             state.phase = phase;
             state.emits = 0;
             state.violation = None;
+            state.event = event;
         }
         self.reset_budget()?;
         memory_cap::take_refused();
-        let result = match self.pass_bytes(bytes) {
-            Ok((ptr, len)) => match function.call(&mut self.store, ptr, len) {
-                Ok(status) => Ok(status),
-                Err(e) => Err(self.trap(e, name)),
-            },
-            Err(e) => Err(e),
-        };
+        let result = invoke(self);
         self.record_usage();
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
         let violation = state.violation.take();
+        let event = state.event.take();
         let emitted = state.emits;
         let status = result?;
         if let Some(violation) = violation {
             return Err(violation);
         }
         check_status(status, name)?;
-        Ok(emitted)
+        Ok((emitted, event))
     }
 
     /// Gives the next call the full CPU budget.

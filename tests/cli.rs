@@ -123,3 +123,42 @@ fn usage_errors_exit_2() {
     let out = eiw(&["run", module.to_str().unwrap(), "--bogus"], "");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn run_on_a_0x_module_gives_the_fields_its_host_produced() {
+    let module = wasm("poc");
+    let input = concat!(
+        "{\"case\":\"types\"}\n",
+        "{\"case\":\"get\",\"message\":\"hi\",\"log\":{\"level\":\"warn\"}}\n",
+        "{\"case\":\"log\",\"@timestamp\":\"2026-11-30T08:15:00.120Z\"}\n",
+        "{\"case\":\"fail\"}\n"
+    );
+    let out = eiw(&["run", module.to_str().unwrap()], input);
+    assert_eq!(out.status.code(), Some(1), "one event failed");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"case": "types", "t": {
+                "string": "text", "int": 42, "negative": -7, "float": 2.5, "whole_float": 2.0,
+                "big": 18446744073709551615u64, "bool": true, "null": null,
+                "array": [1, "a", null, [true]], "object": {"k": {"n": 1}}}}),
+            serde_json::json!({"case": "get", "message": "hi", "log": {"level": "warn"},
+                "copy": {"message": "hi", "level": "warn", "log": {"level": "warn"}, "missing_status": 3}}),
+            serde_json::json!({"case": "log", "@timestamp": "2026-11-30T08:15:00.120Z"}),
+        ]
+    );
+    assert!(
+        text(&out.stdout).contains("\"whole_float\":2.0"),
+        "2.0 prints as a float"
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("guest warn: hello from 0.x"), "{stderr}");
+    assert!(
+        stderr.contains("line 4: EIW_RESULT_GUEST_STATUS"),
+        "{stderr}"
+    );
+}
