@@ -15,6 +15,7 @@ use crate::limits::Limits;
 use crate::log_gate::LogGate;
 use crate::sink::Sink;
 use crate::stats::Stats;
+use crate::validate;
 use eiw_proto::{Config, Event, HostStats};
 use prost::Message;
 use std::cell::RefCell;
@@ -245,12 +246,31 @@ impl Host {
                 ),
             ));
         }
-        let decoded = Event::decode(event).map_err(|e| {
+        // 0.x modules work on the decoded event; 1.0 modules get the bytes,
+        // checked without decoding (no allocation on the hot path).
+        let invalid = |e: prost::DecodeError| {
             Error::new(
                 ResultCode::InvalidEvent,
                 format!("event bytes do not decode as an Event: {e}"),
             )
-        })?;
+        };
+        let decoded = if self.shared.abi.version.is_poc() {
+            Some(Event::decode(event).map_err(invalid)?)
+        } else if validate::is_event(event) {
+            None
+        } else {
+            // Decode only to say why the bytes are invalid.
+            return Err(Event::decode(event)
+                .map(|_| ())
+                .map_err(invalid)
+                .err()
+                .unwrap_or_else(|| {
+                    Error::new(
+                        ResultCode::InvalidEvent,
+                        "event bytes do not decode as an Event",
+                    )
+                }));
+        };
         self.with_instance(sink, |instance, sink| {
             instance.process(event, decoded, sink)
         })

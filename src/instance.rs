@@ -117,10 +117,14 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
             format!("emitted event of {len} bytes is larger than max_emit_bytes ({max})"),
         );
     }
-    if let Err(e) = Event::decode(bytes) {
+    if !crate::validate::is_event(bytes) {
+        let reason = Event::decode(bytes)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         return state.reject(
             ResultCode::InvalidEmit,
-            format!("emitted bytes are not a valid Event: {e}"),
+            format!("emitted bytes are not a valid Event: {reason}"),
         );
     }
     state.emits += 1;
@@ -552,9 +556,14 @@ impl GuestInstance {
         })
     }
 
-    /// Calls `process` with one event, given both serialized and decoded;
+    /// Calls `process` with one event, serialized, and decoded for 0.x;
     /// returns how many events it emitted.
-    pub fn process(&mut self, bytes: &[u8], event: Event, sink: &mut dyn Sink) -> Result<u32> {
+    pub fn process(
+        &mut self,
+        bytes: &[u8],
+        event: Option<Event>,
+        sink: &mut dyn Sink,
+    ) -> Result<u32> {
         match &self.entry {
             Entry::V1 { process, .. } => {
                 let process = process.clone();
@@ -562,7 +571,7 @@ impl GuestInstance {
             }
             Entry::Poc { process } => {
                 let process = process.clone();
-                self.call_poc(&process, event, sink)
+                self.call_poc(&process, event.unwrap_or_default(), sink)
             }
         }
     }

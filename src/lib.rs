@@ -17,6 +17,7 @@ mod memory_cap;
 mod poc;
 pub mod sink;
 mod stats;
+mod validate;
 
 pub use abi::{AbiVersion, LogLevel, ModuleAbi};
 pub use eiw_proto as proto;
