@@ -252,10 +252,12 @@ mod tests {
         for _ in 0..120 {
             value = eiw_proto::Value::from(vec![value]);
         }
-        let mut event = Event::default();
-        event.fields = Some(eiw_proto::Struct {
-            fields: [("deep".to_string(), value)].into(),
-        });
+        let event = Event {
+            fields: Some(eiw_proto::Struct {
+                fields: [("deep".to_string(), value)].into(),
+            }),
+            ..Event::default()
+        };
         let bytes = event.encode_to_vec();
         assert_eq!(is_event(&bytes), Event::decode(bytes.as_slice()).is_ok());
         assert!(!is_event(&bytes));
