@@ -1,11 +1,13 @@
 /* Latency of eiw_process from C on one thread: the median of 5 runs of
  * 200,000 calls each, per module. The event is the same one the Go
  * benchmark uses.
+ * Then eiw_host_new: compiling, and loading from a warm module cache.
  * usage: bench PASSTHROUGH.wasm ADD_FIELDS.wasm */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "eiw.h"
 #include "support.h"
@@ -61,9 +63,50 @@ static void bench(const char *path, int configure) {
   eiw_free(host);
 }
 
+/* eiw_host_new without a cache (compile) and with a warm cache (load). */
+static void bench_load(const char *path) {
+  size_t wasm_len;
+  uint8_t *wasm = read_file(path, &wasm_len);
+  eiw_callbacks callbacks = {.userdata = NULL, .emit = on_emit, .log = NULL};
+  char dir[64];
+  snprintf(dir, sizeof dir, "/tmp/eiw-bench-cache-%d", (int)getpid());
+  Eiw__V1__HostOptions options = EIW__V1__HOST_OPTIONS__INIT;
+  options.cache_dir = dir;
+  buffer cached = pack(&options.base);
+  double compile[RUNS], load[RUNS];
+  for (int r = 0; r < RUNS; r++) {
+    eiw_host *host = NULL;
+    double start = now_ns();
+    CHECK(eiw_host_new(wasm, wasm_len, NULL, 0, &callbacks, &host, NULL) == EIW_RESULT_OK);
+    compile[r] = now_ns() - start;
+    eiw_free(host);
+  }
+  eiw_host *warm = NULL;
+  CHECK(eiw_host_new(wasm, wasm_len, cached.data, cached.len, &callbacks, &warm, NULL) == EIW_RESULT_OK);
+  eiw_free(warm);
+  for (int r = 0; r < RUNS; r++) {
+    eiw_host *host = NULL;
+    double start = now_ns();
+    CHECK(eiw_host_new(wasm, wasm_len, cached.data, cached.len, &callbacks, &host, NULL) == EIW_RESULT_OK);
+    load[r] = now_ns() - start;
+    eiw_free(host);
+  }
+  qsort(compile, RUNS, sizeof compile[0], compare);
+  qsort(load, RUNS, sizeof load[0], compare);
+  printf("C   eiw_host_new %-40s compile %6.1f ms, cached load %6.2f ms (medians of %d, %zu-byte module)\n", path,
+         compile[RUNS / 2] / 1e6, load[RUNS / 2] / 1e6, RUNS, wasm_len);
+  char command[128];
+  snprintf(command, sizeof command, "rm -rf %s", dir);
+  CHECK(system(command) == 0);
+  free(cached.data);
+  free(wasm);
+}
+
 int main(int argc, char **argv) {
   CHECK(argc == 3);
   bench(argv[1], 0);
   bench(argv[2], 1);
+  bench_load(argv[1]);
+  bench_load(argv[2]);
   return 0;
 }

@@ -141,6 +141,13 @@ func encodeOptions(o Options) []byte {
 	if o.DisableMetering {
 		e.varintField(7, 1)
 	}
+	e.varintField(8, uint64(o.MinLogLevel))
+	e.varintField(9, uint64(o.LogLinesPerSec))
+	e.varintField(10, uint64(o.LogBurst))
+	e.varintField(11, uint64(o.CompileThreads))
+	if o.CacheDir != "" {
+		e.bytesField(12, []byte(o.CacheDir))
+	}
 	return e.buf
 }
 

@@ -121,6 +121,13 @@ type Options struct {
 	MaxMemoryPages   uint32
 	CPUPointsPerCall uint64
 	DisableMetering  bool
+	MinLogLevel      LogLevel
+	LogLinesPerSec   uint32
+	LogBurst         uint32
+	// CompileThreads is how many threads compile the module; 0: one per CPU.
+	CompileThreads uint32
+	// CacheDir keeps compiled modules between runs; "" for no cache.
+	CacheDir string
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }

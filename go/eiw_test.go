@@ -416,3 +416,24 @@ func TestStatsCountEachOutcome(t *testing.T) {
 		t.Errorf("Stats on a closed host: %v", err)
 	}
 }
+
+func TestOptionsReachTheHost(t *testing.T) {
+	logs := &lines{}
+	dir := t.TempDir()
+	opts := Options{Logger: logs, MinLogLevel: LevelCritical, CacheDir: dir, CompileThreads: 1}
+	h := newHost(t, "add_fields", opts)
+	if err := h.Register(map[string]interface{}{"value": 1}); !errors.Is(err, ErrGuestStatus) {
+		t.Fatal(err)
+	}
+	if len(logs.got) != 0 {
+		t.Errorf("an error line passed min level critical: %q", logs.got)
+	}
+	s, err := h.Stats()
+	if err != nil || s.LogLinesBelowLevel != 1 {
+		t.Fatalf("stats %+v, %v", s, err)
+	}
+	again := newHost(t, "add_fields", opts)
+	if s, err := again.Stats(); err != nil || !s.ModuleLoadedFromCache {
+		t.Fatalf("second host did not load from the cache: %+v, %v", s, err)
+	}
+}

@@ -27,6 +27,10 @@ type Stats struct {
 	LatencySumNs                          uint64
 	LogLinesDelivered, LogLinesBelowLevel uint64
 	LogLinesRateLimited                   uint64
+	// ModuleLoadedFromCache says whether NewHost loaded the compiled module
+	// from Options.CacheDir; ModuleCacheNote what went wrong with the cache.
+	ModuleLoadedFromCache bool
+	ModuleCacheNote       string
 }
 
 // Stats reads the host's counters. It may be called while other
@@ -74,6 +78,14 @@ func decodeStats(b []byte) (*Stats, error) {
 			s.Failures[name] = count
 		case field == 13:
 			s.PeakMemoryPages = uint32(v)
+		case field == 18:
+			s.ModuleLoadedFromCache = v != 0
+		case field == 19:
+			s.ModuleCacheNote = string(payload)
+		case field == 18:
+			s.ModuleLoadedFromCache = v != 0
+		case field == 19:
+			s.ModuleCacheNote = string(payload)
 		case field == 14:
 			if err := decodeHistogram(payload, s); err != nil {
 				return nil, err

@@ -17,6 +17,11 @@ fn cost(_operator: &Operator) -> u64 {
 
 pub(crate) fn new_engine(limits: &Limits) -> Engine {
     let mut compiler = Cranelift::default();
+    if let Some(threads) = limits.compile_threads {
+        let threads = std::num::NonZeroUsize::new(threads.get() as usize)
+            .unwrap_or(std::num::NonZeroUsize::MIN);
+        compiler.num_threads(threads);
+    }
     if let Some(points) = limits.cpu_points_per_call {
         compiler.push_middleware(Arc::new(Metering::new(points, cost)));
     }

@@ -13,12 +13,14 @@ use crate::error::{Error, Result, ResultCode};
 use crate::instance::GuestInstance;
 use crate::limits::Limits;
 use crate::log_gate::LogGate;
+use crate::module_cache::{self, CacheReport};
 use crate::sink::Sink;
 use crate::stats::Stats;
 use crate::validate;
 use eiw_proto::{Config, Event, HostStats};
 use prost::Message;
 use std::cell::RefCell;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Instant;
@@ -37,6 +39,7 @@ struct Shared {
     module: Module,
     abi: ModuleAbi,
     limits: Limits,
+    cache: CacheReport,
     /// Generation of the newest registered config; 0 = none yet. Read on
     /// every call without a lock; `config` is locked only when it moved.
     config_generation: AtomicU64,
@@ -92,6 +95,12 @@ impl Host {
     /// instance on the calling thread, so that a module that cannot run is
     /// reported here rather than at the first event.
     pub fn new(wasm: &[u8], limits: Limits) -> Result<Host> {
+        Host::with_cache(wasm, limits, None)
+    }
+
+    /// Like [`Host::new`], loading the compiled module from `cache_dir` when
+    /// it is there and storing it there when it is not (`module_cache`).
+    pub fn with_cache(wasm: &[u8], limits: Limits, cache_dir: Option<&Path>) -> Result<Host> {
         if !wasmer::is_wasm(wasm) {
             return Err(Error::new(
                 ResultCode::InvalidModule,
@@ -99,12 +108,21 @@ impl Host {
             ));
         }
         let engine = new_engine(&limits);
-        let module = Module::new(&engine, wasm).map_err(|e| {
+        let compile_error = |e: wasmer::CompileError| {
             Error::new(
                 ResultCode::InvalidModule,
                 format!("module does not compile: {e}"),
             )
-        })?;
+        };
+        let (module, cache) = match cache_dir {
+            Some(dir) => {
+                module_cache::load_or_compile(&engine, wasm, &limits, dir).map_err(compile_error)?
+            }
+            None => (
+                Module::new(&engine, wasm).map_err(compile_error)?,
+                CacheReport::default(),
+            ),
+        };
         let abi = abi::check_module(&module)?;
         if abi.memory_minimum_pages > limits.max_memory_pages {
             return Err(Error::new(
@@ -122,6 +140,7 @@ impl Host {
                 module,
                 abi,
                 limits,
+                cache,
                 config_generation: AtomicU64::new(0),
                 config: Mutex::new(None),
                 stats: Arc::default(),
@@ -138,7 +157,13 @@ impl Host {
 
     /// Like [`Host::new`], with limits from serialized `HostOptions`.
     pub fn from_options(wasm: &[u8], options: &[u8]) -> Result<Host> {
-        Host::new(wasm, Limits::decode(options)?)
+        let (limits, cache_dir) = Limits::decode(options)?;
+        Host::with_cache(wasm, limits, cache_dir.as_deref())
+    }
+
+    /// Whether the module came from the cache, and any cache problem.
+    pub fn cache_report(&self) -> &CacheReport {
+        &self.shared.cache
     }
 
     pub fn abi(&self) -> ModuleAbi {
@@ -232,7 +257,10 @@ impl Host {
 
     /// Counters since the host was created.
     pub fn stats(&self) -> HostStats {
-        self.shared.stats.snapshot()
+        let mut stats = self.shared.stats.snapshot();
+        stats.module_loaded_from_cache = self.shared.cache.loaded_from_cache;
+        stats.module_cache_note = self.shared.cache.note.clone();
+        stats
     }
 
     fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {

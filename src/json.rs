@@ -149,6 +149,8 @@ pub fn stats_to_json(stats: &HostStats) -> Json {
         "log_lines_delivered": stats.log_lines_delivered,
         "log_lines_below_level": stats.log_lines_below_level,
         "log_lines_rate_limited": stats.log_lines_rate_limited,
+        "module_loaded_from_cache": stats.module_loaded_from_cache,
+        "module_cache_note": stats.module_cache_note,
     })
 }
 

@@ -17,6 +17,8 @@ pub struct Limits {
     pub min_log_level: LogLevel,
     pub log_lines_per_second: u32,
     pub log_burst: u32,
+    /// None: one compile thread per CPU.
+    pub compile_threads: Option<std::num::NonZeroU32>,
 }
 
 impl Default for Limits {
@@ -31,6 +33,7 @@ impl Default for Limits {
             min_log_level: LogLevel::Debug,
             log_lines_per_second: 1000,
             log_burst: 1000,
+            compile_threads: None,
         }
     }
 }
@@ -65,17 +68,20 @@ impl Limits {
                 options.log_burst,
                 or_default(options.log_lines_per_second, d.log_burst),
             ),
+            compile_threads: std::num::NonZeroU32::new(options.compile_threads),
         }
     }
 
     /// Decodes serialized `HostOptions`; empty bytes mean all defaults.
-    pub fn decode(options: &[u8]) -> Result<Self> {
+    /// Returns the limits and the module cache directory, if any.
+    pub fn decode(options: &[u8]) -> Result<(Self, Option<std::path::PathBuf>)> {
         let options = HostOptions::decode(options).map_err(|e| {
             Error::new(
                 ResultCode::InvalidOptions,
                 format!("HostOptions bytes do not decode: {e}"),
             )
         })?;
-        Ok(Self::from_options(&options))
+        let cache_dir = (!options.cache_dir.is_empty()).then(|| options.cache_dir.clone().into());
+        Ok((Self::from_options(&options), cache_dir))
     }
 }

@@ -110,6 +110,9 @@ impl Stats {
             log_lines_delivered: self.log_lines_delivered.load(Relaxed),
             log_lines_below_level: self.log_lines_below_level.load(Relaxed),
             log_lines_rate_limited: self.log_lines_rate_limited.load(Relaxed),
+            // Filled in by the host, which knows how its module was loaded.
+            module_loaded_from_cache: false,
+            module_cache_note: String::new(),
         }
     }
 }

@@ -241,6 +241,26 @@ fn a_start_function_that_traps_fails_at_load() {
 }
 
 #[test]
+fn compile_threads_come_from_host_options() {
+    let options = HostOptions {
+        compile_threads: 1,
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let host = Host::from_options(&example("add_fields"), &options).unwrap();
+    assert_eq!(host.limits().compile_threads.map(|n| n.get()), Some(1));
+    assert_eq!(
+        Host::from_options(&example("add_fields"), &[])
+            .unwrap()
+            .limits()
+            .compile_threads,
+        None
+    );
+    let mut out = Collect::default();
+    assert_eq!(host.process(&event_bytes(sample()), &mut out).unwrap(), 1);
+}
+
+#[test]
 fn bad_host_options_are_rejected() {
     let err = Host::from_options(&echo_guest(), b"\xff\xff\xff")
         .err()
