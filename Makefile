@@ -7,7 +7,7 @@ CC       ?= gcc
 RELEASE  := target/release
 WASM_DIR := target/wasm32-unknown-unknown/release
 EXAMPLES := passthrough add_fields drop_debug split rename
-GUESTS   := $(EXAMPLES) hostile poc
+GUESTS   := $(EXAMPLES) hostile poc w1_transform w2_filter
 CBUILD   := c-tests/build
 
 C_FLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -I$(CBUILD) -Ic-tests
@@ -80,9 +80,12 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 go-test: lib wasm
 	cd go && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=3 ./...
 
-# Single-thread latency of eiw_process from C and of Process from Go, side
-# by side in one run (see docs/PERFORMANCE.md).
+# The benchmark suite (workloads W0-W3 natively and in eiw, module loading,
+# trap recovery), then single-thread latency of eiw_process from C and of
+# Process from Go, side by side in one run (see docs/PERFORMANCE.md).
 bench: lib wasm $(CBUILD)/bench
+	$(CARGO) build --release -p eiw-bench
+	EIW_WASM_DIR=$(WASM_DIR) $(RELEASE)/eiw-bench
 	$(CBUILD)/bench $(WASM_DIR)/passthrough.wasm $(WASM_DIR)/add_fields.wasm
 	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
 

@@ -1,0 +1,334 @@
+//! `make bench`: the eiw benchmark suite. Every row of a table is measured
+//! in the same process run, as the median of 5 timed runs, and reported as
+//! events/s and as a ratio to the native row.
+use eiw::proto::HostOptions;
+use eiw::{Host, Limits, LogLevel, Sink};
+use eiw_sdk::{Event, Value};
+use prost::Message;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+const RUNS: usize = 5;
+const RUN_TIME: Duration = Duration::from_millis(600);
+
+#[derive(Default)]
+struct Count {
+    events: u64,
+    bytes: u64,
+}
+
+impl Sink for Count {
+    fn emit(&mut self, event: &[u8]) {
+        self.events += 1;
+        self.bytes += event.len() as u64;
+    }
+    fn log(&mut self, _: LogLevel, _: &str) {}
+}
+
+/// About 400 serialized bytes, ten fields, nested objects, a message; one
+/// in ten has `log.level: error`. With `fan_out`, `messages` holds ten lines.
+fn events(fan_out: bool) -> Vec<Vec<u8>> {
+    (0..1000)
+        .map(|i| {
+            let mut json = json!({
+                "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
+                "log": {"level": if i % 10 == 0 { "error" } else { "info" }, "logger": "access"},
+                "host": {"name": format!("web-{}", i % 4), "ip": format!("10.0.0.{}", i % 250)},
+                "http": {"request": {"method": "GET", "bytes": 312},
+                         "response": {"status_code": 200, "bytes": 1000 + i}},
+                "url": {"path": format!("/api/v1/items/{i}"), "query": "expand=owner&page=2"},
+                "user_agent": {"original": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
+                "source": {"ip": format!("192.0.2.{}", i % 200), "port": 40000 + i},
+                "event": {"duration": 1_000_000 + i, "dataset": "nginx.access"},
+                "service": {"name": "shop", "version": "3.2.1"},
+            });
+            let line = format!("192.0.2.{} - - [30/Nov/2026:08:15:00 +0000] \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i);
+            if fan_out {
+                json["messages"] = (0..10).map(|k| format!("{line} part {k}")).collect();
+            } else {
+                json["message"] = line.into();
+            }
+            eiw::json::event_from_json(&json).unwrap().encode_to_vec()
+        })
+        .collect()
+}
+
+/// Median events/s of `RUNS` runs; `pass` processes all events once and
+/// returns how many inputs it handled.
+fn measure(mut pass: impl FnMut() -> u64) -> f64 {
+    pass(); // warm up
+    let mut rates: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let mut n = 0;
+            while start.elapsed() < RUN_TIME {
+                n += pass();
+            }
+            n as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    rates.sort_by(f64::total_cmp);
+    rates[RUNS / 2]
+}
+
+fn now() -> eiw_sdk::Timestamp {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as i64;
+    eiw_sdk::Timestamp::from_unix_nanos(nanos)
+}
+
+/// The native floor: the same work on the same `Event` type, in Rust.
+fn native(workload: &str, input: &[Vec<u8>], out: &mut Count) -> u64 {
+    let config_value = Value::from("bench");
+    for bytes in input {
+        match workload {
+            "W0" => out.emit(bytes),
+            "W1" => {
+                let mut event = Event::decode(bytes).unwrap();
+                w1_transform::transform(&mut event, now(), "labels.env", &config_value);
+                out.emit(&event.encode());
+            }
+            "W2" => {
+                let event = Event::decode(bytes).unwrap();
+                if w2_filter::keep(&event) {
+                    out.emit(&event.encode());
+                }
+            }
+            _ => {
+                let mut event = Event::decode(bytes).unwrap();
+                if let Some(Value {
+                    kind: Some(eiw_sdk::Kind::ListValue(list)),
+                }) = event.remove("messages")
+                {
+                    for message in list.values {
+                        let mut one = event.clone();
+                        one.put("message", message);
+                        out.emit(&one.encode());
+                    }
+                }
+            }
+        }
+    }
+    input.len() as u64
+}
+
+fn eiw_pass(host: &Host, input: &[Vec<u8>], out: &mut Count) -> u64 {
+    for bytes in input {
+        host.process(bytes, out).unwrap();
+    }
+    input.len() as u64
+}
+
+fn host(wasm: &[u8], metering: bool, config: bool) -> Host {
+    let limits = Limits {
+        cpu_points_per_call: if metering {
+            Limits::default().cpu_points_per_call
+        } else {
+            None
+        },
+        ..Limits::default()
+    };
+    let host = Host::new(wasm, limits).unwrap();
+    if config {
+        let config =
+            eiw::json::config_from_json(&json!({"field": "labels.env", "value": "bench"})).unwrap();
+        host.register(&config.encode_to_vec(), &mut Count::default())
+            .unwrap();
+    }
+    host
+}
+
+fn row(name: &str, rate: f64, floor: f64) {
+    println!(
+        "| {name:<32} | {rate:>12.0} | {:>9.0} | {:>6.2}x |",
+        1e9 / rate,
+        rate / floor
+    );
+}
+
+fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u8>]) {
+    let mut out = Count::default();
+    println!("\n### {name}: {title}\n");
+    println!("| row | events/s | ns/event | vs native |");
+    println!("|---|---:|---:|---:|");
+    let floor = measure(|| native(name, input, &mut out));
+    row("native Rust (prost, same code)", floor, floor);
+    let metered = host(module, true, config);
+    row(
+        "eiw, one event per call",
+        measure(|| eiw_pass(&metered, input, &mut out)),
+        floor,
+    );
+    let free = host(module, false, config);
+    row(
+        "eiw, metering off",
+        measure(|| eiw_pass(&free, input, &mut out)),
+        floor,
+    );
+    let two = measure(|| {
+        std::thread::scope(|s| {
+            let a = s.spawn(|| eiw_pass(&metered, input, &mut Count::default()));
+            let b = s.spawn(|| eiw_pass(&metered, input, &mut Count::default()));
+            a.join().unwrap() + b.join().unwrap()
+        })
+    });
+    row("eiw, 2 threads on one host", two, floor);
+    println!("| eiw, batched | not implemented yet | | |");
+}
+
+fn median_ms(mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[RUNS / 2]
+}
+
+/// A valid ABI 1.0 module of about 1 MB: many small functions.
+fn big_module() -> Vec<u8> {
+    let mut text = String::from(
+        r#"(module (memory (export "memory") 1)
+        (func (export "elastic_ingest_wasm_abi_1_0"))
+        (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+        (func (export "process") (param i32 i32) (result i32) (i32.const 0))"#,
+    );
+    for f in 0..4000 {
+        text.push_str(&format!(
+            "(func $f{f} (param i32) (result i32) (local.get 0)"
+        ));
+        for k in 0..40 {
+            text.push_str(&format!(
+                " (i32.const {}) (i32.add) (i32.const {k}) (i32.xor)",
+                f * 7 + k
+            ));
+        }
+        text.push_str(")\n");
+    }
+    text.push(')');
+    wat::parse_str(&text).unwrap()
+}
+
+fn loading(name: &str, wasm: &[u8]) {
+    let dir = std::env::temp_dir().join(format!("eiw-bench-{}", std::process::id()));
+    let options = HostOptions {
+        cache_dir: dir.to_string_lossy().into_owned(),
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let compile = median_ms(|| drop(Host::new(wasm, Limits::default()).unwrap()));
+    drop(Host::from_options(wasm, &options).unwrap());
+    let cached = median_ms(|| {
+        let host = Host::from_options(wasm, &options).unwrap();
+        assert!(host.cache_report().loaded_from_cache);
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    println!(
+        "| {name} ({} KB) | {compile:.1} ms | {cached:.2} ms |",
+        wasm.len() / 1000
+    );
+}
+
+fn recovery(hostile: &[u8]) {
+    let host = host(hostile, true, false);
+    let good = eiw::json::event_from_json(&json!({"message": "ok"}))
+        .unwrap()
+        .encode_to_vec();
+    let attack = eiw::json::event_from_json(&json!({"attack": "unreachable"}))
+        .unwrap()
+        .encode_to_vec();
+    let mut out = Count::default();
+    let n = 200;
+    let plain = median_ms(|| {
+        for _ in 0..n {
+            host.process(&good, &mut out).unwrap();
+        }
+    });
+    let with_trap = median_ms(|| {
+        for _ in 0..n {
+            host.process(&attack, &mut out).unwrap_err();
+            host.process(&good, &mut out).unwrap();
+        }
+    });
+    println!(
+        "\nTrap recovery (a trapping call, then the next call on a fresh instance): {:.0} µs per trap \
+         ({} traps; {:.1} µs per good call alone)",
+        (with_trap - plain) * 1e3 / n as f64,
+        n,
+        plain * 1e3 / n as f64
+    );
+}
+
+fn read(dir: &Path, name: &str) -> Vec<u8> {
+    std::fs::read(dir.join(format!("{name}.wasm")))
+        .unwrap_or_else(|e| panic!("{name}.wasm: {e} (run `make wasm`)"))
+}
+
+fn main() {
+    let dir = std::env::var_os("EIW_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!("## eiw benchmark suite\n");
+    println!("Command: `make bench` (target/release/eiw-bench); machine: {cores} cores, {cpu}.");
+    println!(
+        "Each figure is the median of {RUNS} runs of {} ms over 1000 generated events.",
+        RUN_TIME.as_millis()
+    );
+    let plain = events(false);
+    let fan = events(true);
+    let size = plain.iter().map(Vec::len).sum::<usize>() / plain.len();
+    println!(
+        "Events: {size} bytes serialized on average (W3: {} bytes, 10 messages).",
+        fan.iter().map(Vec::len).sum::<usize>() / fan.len()
+    );
+    workload(
+        "W0",
+        "passthrough (host overhead only)",
+        &read(&dir, "passthrough"),
+        false,
+        &plain,
+    );
+    workload(
+        "W1",
+        "transform (clock, config field, rename)",
+        &read(&dir, "w1_transform"),
+        true,
+        &plain,
+    );
+    workload(
+        "W2",
+        "filter (drops 90%)",
+        &read(&dir, "w2_filter"),
+        false,
+        &plain,
+    );
+    workload(
+        "W3",
+        "fan-out (1 event in, 10 out)",
+        &read(&dir, "split"),
+        false,
+        &fan,
+    );
+
+    println!("\n### Loading a module: compile vs cached load\n");
+    println!("| module | compile | cached load |");
+    println!("|---|---:|---:|");
+    loading("add_fields", &read(&dir, "add_fields"));
+    loading("generated", &big_module());
+    recovery(&read(&dir, "hostile"));
+}
