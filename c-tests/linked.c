@@ -91,7 +91,7 @@ int main(int argc, char **argv) {
   free(options_bytes.data);
   free(wasm);
   uint32_t major = 0, minor = 9;
-  CHECK(eiw_host_abi_version(host, &major, &minor) == EIW_RESULT_OK && major == 1 && minor == 0);
+  CHECK(eiw_host_abi_version(host, &major, &minor) == EIW_RESULT_OK && major == 1 && minor == 1);
 
   /* A config the module rejects: the error and the guest's log line. */
   buffer bad_config = make_config("value", "prod", NULL, NULL);

@@ -22,7 +22,7 @@
 #define EIW_ABI_VERSION_MAJOR 1
 
 // Newest minor version of the guest ABI this library implements.
-#define EIW_ABI_VERSION_MINOR 0
+#define EIW_ABI_VERSION_MINOR 1
 
 // The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
 // one kind of failure. Values are never reused when a kind is retired.
@@ -122,8 +122,8 @@ typedef struct eiw_error eiw_error;
 
 // A compiled, checked guest module ready to process events.
 //
-// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`,
-// `eiw_host_stats`.
+// Methods: `eiw_register`, `eiw_process`, `eiw_process_batch`,
+// `eiw_host_abi_version`, `eiw_host_stats`.
 // Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
 // is running.
 //
@@ -171,6 +171,14 @@ typedef struct {
   // Optional: NULL discards guest log lines.
   eiw_log_callback log;
 } eiw_callbacks;
+
+// One input of `eiw_process_batch`: a serialized `Event` and the context
+// its outputs are delivered with.
+typedef struct {
+  const uint8_t *event;
+  size_t event_len;
+  void *call_context;
+} eiw_batch_event;
 
 #ifdef __cplusplus
 extern "C" {
@@ -265,6 +273,28 @@ eiw_result eiw_process(const eiw_host *host,
                        size_t event_len,
                        void *call_context,
                        eiw_error **error_out);
+
+// Processes many events, each with its own result and context, in as few
+// guest calls as possible: a module built for ABI 1.1 with
+// `process_batch` gets them in one call; others get one `process` call per
+// event. The outputs of `events[i]` reach the emit callback with
+// `events[i].call_context`, before this returns.
+//
+// - `results`: required, `count` entries; `results[i]` is event i's result,
+//   as `eiw_process` would return it.
+// - `errors_out`: NULL, or `count` entries, each set to NULL or to an error
+//   to free with `eiw_error_free`.
+//
+// Returns `EIW_RESULT_OK` when the batch ran (look at `results`), or an
+// error for the call itself (a NULL pointer). When event k traps, the
+// events before it keep their outputs and results, event k gets the trap,
+// and the events after it run on a fresh instance.
+eiw_result eiw_process_batch(const eiw_host *host,
+                             const eiw_batch_event *events,
+                             size_t count,
+                             eiw_result *results,
+                             eiw_error **errors_out,
+                             eiw_error **error_out);
 
 // The guest ABI version the module declared (its marker export).
 // `major_out` and `minor_out` are required.

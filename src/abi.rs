@@ -8,6 +8,8 @@ pub const IMPORT_MODULE: &str = "elastic";
 pub const EMIT_EVENT: &str = "elastic_emit_event";
 pub const GET_TIME: &str = "elastic_get_current_time_nanoseconds";
 pub const LOG: &str = "elastic_log";
+/// 1.1: reports the status of one event of a batch.
+pub const BATCH_RESULT: &str = "elastic_batch_result";
 /// 0.x only (docs/ABI.md, "ABI 0.x").
 pub const GET_FIELD: &str = "elastic_get_field";
 pub const PUT_FIELD: &str = "elastic_put_field";
@@ -16,11 +18,13 @@ pub const MEMORY: &str = "memory";
 pub const MALLOC: &str = "malloc";
 pub const PROCESS: &str = "process";
 pub const REGISTER: &str = "register";
+/// 1.1, optional: many events in one call.
+pub const PROCESS_BATCH: &str = "process_batch";
 /// Prefix of the marker export; `<major>_<minor>` follows.
 pub const MARKER_PREFIX: &str = "elastic_ingest_wasm_abi_";
 
 /// The ABI version this host implements.
-pub const HOST_ABI: AbiVersion = AbiVersion { major: 1, minor: 0 };
+pub const HOST_ABI: AbiVersion = AbiVersion { major: 1, minor: 1 };
 /// The proof-of-concept ABI: no marker, `process()` with no parameters,
 /// fields read and written as JSON through host calls.
 pub const POC_ABI: AbiVersion = AbiVersion { major: 0, minor: 0 };
@@ -104,6 +108,8 @@ impl std::fmt::Display for AbiVersion {
 pub struct ModuleAbi {
     pub version: AbiVersion,
     pub has_register: bool,
+    /// ABI 1.1 modules may export `process_batch`.
+    pub has_process_batch: bool,
     /// The minimum size the module declares for `memory`, in 64 KiB pages.
     pub memory_minimum_pages: u32,
 }
@@ -122,6 +128,7 @@ pub fn import_type(version: AbiVersion, name: &str) -> Option<FunctionType> {
     use Type::{I32, I64};
     Some(match (version.is_poc(), name) {
         (false, EMIT_EVENT) => signature(&[I32, I32], &[I32]),
+        (false, BATCH_RESULT) if version.minor >= 1 => signature(&[I32, I32], &[I32]),
         (false, GET_TIME) => signature(&[], &[I64]),
         (true, GET_TIME) => signature(&[I32], &[I32]),
         (_, LOG) => signature(&[I32, I32, I32], &[I32]),
@@ -164,7 +171,7 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
             markers.push((name.to_string(), export.ty().clone()));
         } else if name == MEMORY {
             memory = Some(export.ty().clone());
-        } else if matches!(name, MALLOC | PROCESS | REGISTER) {
+        } else if matches!(name, MALLOC | PROCESS | REGISTER | PROCESS_BATCH) {
             exports.insert(name.to_string(), export.ty().clone());
         }
     }
@@ -250,12 +257,16 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         }
     };
     expect_function(MALLOC, signature(&[I32], &[I32]), true)?;
-    let has_register = if version.is_poc() {
+    let (has_register, has_process_batch) = if version.is_poc() {
         // 0.x modules take no config; their `process` type was checked above.
-        false
+        (false, false)
     } else {
         expect_function(PROCESS, signature(&[I32, I32], &[I32]), true)?;
-        expect_function(REGISTER, signature(&[I32, I32], &[I32]), false)?
+        let register = expect_function(REGISTER, signature(&[I32, I32], &[I32]), false)?;
+        // A 1.0 module's `process_batch` is not part of its ABI: ignored.
+        let batch = version.minor >= 1
+            && expect_function(PROCESS_BATCH, signature(&[I32, I32], &[I32]), false)?;
+        (register, batch)
     };
 
     for import in module.imports() {
@@ -264,9 +275,14 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
             .then(|| import_type(version, name))
             .flatten();
         match (provided, import.ty()) {
+            (None, _) if version.is_poc() && module_name == IMPORT_MODULE && import_type(HOST_ABI, name).is_some() => {
+                return Err(mismatch(format!(
+                    "module imports `{module_name}.{name}`, which belongs to ABI 1.x, but it has no ABI marker (it looks like ABI 0.x)"
+                )))
+            }
             (None, _) if module_name == IMPORT_MODULE && import_type(HOST_ABI, name).is_some() => {
                 return Err(mismatch(format!(
-                    "module imports `{module_name}.{name}`, which belongs to ABI 1.0, but it has no ABI marker (it looks like ABI 0.x)"
+                    "module imports `{module_name}.{name}`, which belongs to ABI {HOST_ABI}, but it declares ABI {version}"
                 )))
             }
             (None, _) if module_name == IMPORT_MODULE && import_type(POC_ABI, name).is_some() => {
@@ -292,6 +308,7 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
     Ok(ModuleAbi {
         version,
         has_register,
+        has_process_batch,
         memory_minimum_pages,
     })
 }

@@ -255,6 +255,100 @@ impl Host {
             .collect()
     }
 
+    /// Runs many events, each with its own result, in as few guest calls as
+    /// possible: ABI 1.1 modules that export `process_batch` get the batch
+    /// in one call; other modules get one `process` call per event. Before
+    /// the output of event `i`, the sink is told `set_event(i)`.
+    ///
+    /// A failure of event k (a trap, say) leaves the results and outputs of
+    /// the events before it; event k gets the error, and the events after
+    /// it are processed on a fresh instance.
+    pub fn process_batch(&self, events: &[&[u8]], sink: &mut dyn Sink) -> Vec<Result<u32>> {
+        let start = Instant::now();
+        let mut results: Vec<Option<Result<u32>>> = vec![None; events.len()];
+        // Inputs that are not valid events fail here and never reach the guest.
+        let mut pending: Vec<usize> = Vec::with_capacity(events.len());
+        for (i, event) in events.iter().enumerate() {
+            match self.check_input(event) {
+                Ok(()) => pending.push(i),
+                Err(e) => results[i] = Some(Err(e)),
+            }
+        }
+        if !self.shared.abi.has_process_batch {
+            for i in pending.drain(..) {
+                sink.set_event(i);
+                results[i] = Some(self.process_inner(events[i], sink));
+            }
+        }
+        while !pending.is_empty() {
+            let batch: Vec<&[u8]> = pending.iter().map(|&i| events[i]).collect();
+            let mut reported = Vec::with_capacity(batch.len());
+            let mut mapped = MappedSink {
+                inner: &mut *sink,
+                indices: &pending,
+            };
+            let outcome = self.with_instance(&mut mapped, |instance, sink| {
+                instance.process_batch(&batch, sink, &mut reported)
+            });
+            for (&i, &(status, emits)) in pending.iter().zip(&reported) {
+                results[i] = Some(match status {
+                    abi::status::OK => Ok(emits),
+                    other => Err(Error::new(
+                        ResultCode::GuestStatus,
+                        format!(
+                            "`process_batch` reported status {} for this event",
+                            abi::status::describe(other)
+                        ),
+                    )),
+                });
+            }
+            let done = reported.len();
+            match outcome {
+                Ok(()) => {
+                    for &i in &pending[done..] {
+                        results[i] = Some(Err(Error::new(
+                            ResultCode::GuestBadArgument,
+                            "`process_batch` returned without a result for this event",
+                        )));
+                    }
+                    pending.clear();
+                }
+                Err(e) if done < pending.len() => {
+                    // The failure belongs to the first unreported event; the
+                    // rest go to a fresh instance (or this one, if it is fine).
+                    results[pending[done]] = Some(Err(e));
+                    pending.drain(..=done);
+                }
+                Err(e) => {
+                    // All events reported, then the call failed (for example
+                    // an emit after the last result): the last event carries it.
+                    if let Some(&last) = pending.last() {
+                        results[last] = Some(Err(e));
+                    }
+                    pending.clear();
+                }
+            }
+        }
+        let results: Vec<Result<u32>> = results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(Error::new(
+                        ResultCode::Panic,
+                        "batch event left without a result",
+                    ))
+                })
+            })
+            .collect();
+        let each = start.elapsed() / events.len().max(1) as u32;
+        for result in &results {
+            self.shared
+                .stats
+                .record_process(result.as_ref().map(|n| *n).map_err(Error::code), each);
+        }
+        results
+    }
+
     /// Counters since the host was created.
     pub fn stats(&self) -> HostStats {
         let mut stats = self.shared.stats.snapshot();
@@ -263,7 +357,8 @@ impl Host {
         stats
     }
 
-    fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+    /// Checks an input event's size and, for 1.0 modules, its validity.
+    fn check_input(&self, event: &[u8]) -> Result<()> {
         let max = self.shared.limits.max_event_bytes;
         if event.len() > max as usize {
             return Err(Error::new(
@@ -274,30 +369,26 @@ impl Host {
                 ),
             ));
         }
+        if self.shared.abi.version.is_poc() || validate::is_event(event) {
+            return Ok(());
+        }
+        // Decode only to say why the bytes are invalid.
+        match Event::decode(event) {
+            Err(e) => Err(invalid_event(e)),
+            Ok(_) => Err(Error::new(
+                ResultCode::InvalidEvent,
+                "event bytes do not decode as an Event",
+            )),
+        }
+    }
+
+    fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+        self.check_input(event)?;
         // 0.x modules work on the decoded event; 1.0 modules get the bytes,
         // checked without decoding (no allocation on the hot path).
-        let invalid = |e: prost::DecodeError| {
-            Error::new(
-                ResultCode::InvalidEvent,
-                format!("event bytes do not decode as an Event: {e}"),
-            )
-        };
-        let decoded = if self.shared.abi.version.is_poc() {
-            Some(Event::decode(event).map_err(invalid)?)
-        } else if validate::is_event(event) {
-            None
-        } else {
-            // Decode only to say why the bytes are invalid.
-            return Err(Event::decode(event)
-                .map(|_| ())
-                .map_err(invalid)
-                .err()
-                .unwrap_or_else(|| {
-                    Error::new(
-                        ResultCode::InvalidEvent,
-                        "event bytes do not decode as an Event",
-                    )
-                }));
+        let decoded = match self.shared.abi.version.is_poc() {
+            true => Some(Event::decode(event).map_err(invalid_event)?),
+            false => None,
         };
         self.with_instance(sink, |instance, sink| {
             instance.process(event, decoded, sink)
@@ -410,6 +501,36 @@ impl Host {
             )?));
         }
         Ok(checkout)
+    }
+}
+
+fn invalid_event(e: prost::DecodeError) -> Error {
+    Error::new(
+        ResultCode::InvalidEvent,
+        format!("event bytes do not decode as an Event: {e}"),
+    )
+}
+
+/// Translates the batch-local event indices of one guest call into the
+/// caller's indices.
+struct MappedSink<'a> {
+    inner: &'a mut dyn Sink,
+    indices: &'a [usize],
+}
+
+impl Sink for MappedSink<'_> {
+    fn emit(&mut self, event: &[u8]) {
+        self.inner.emit(event)
+    }
+
+    fn log(&mut self, level: crate::abi::LogLevel, message: &str) {
+        self.inner.log(level, message)
+    }
+
+    fn set_event(&mut self, index: usize) {
+        if let Some(&i) = self.indices.get(index) {
+            self.inner.set_event(i);
+        }
     }
 }
 

@@ -44,6 +44,10 @@ struct CallState {
     /// through host calls, and the guest's `malloc` those calls use.
     event: Option<Event>,
     malloc: Option<TypedFunction<i32, i32>>,
+    /// ABI 1.1, during `process_batch`: events in the batch, and (status,
+    /// emits) of each event the guest has reported so far.
+    batch_len: Option<u32>,
+    batch_results: Vec<(i32, u32)>,
 }
 
 // SAFETY: a CallState lives in a Store, and the Store never leaves the
@@ -88,6 +92,15 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
         return state.reject(
             ResultCode::InvalidEmit,
             "elastic_emit_event called outside `process`".into(),
+        );
+    }
+    if state
+        .batch_len
+        .is_some_and(|n| state.batch_results.len() >= n as usize)
+    {
+        return state.reject(
+            ResultCode::InvalidEmit,
+            "elastic_emit_event after the result of the batch's last event".into(),
         );
     }
     if state.emits >= state.limits.max_emits_per_call {
@@ -136,6 +149,41 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
         }
         None => status::INTERNAL_FAILURE,
     }
+}
+
+/// ABI 1.1 `elastic_batch_result(index, status)`: event `index` of the
+/// batch is done with `status`; what the guest emits next belongs to the
+/// next event.
+fn batch_result(mut env: FunctionEnvMut<CallState>, index: i32, status: i32) -> i32 {
+    let state = env.data_mut();
+    let Some(len) = state.batch_len else {
+        return state.reject(
+            ResultCode::GuestBadArgument,
+            format!(
+                "{}({index}, {status}) called outside `process_batch`",
+                abi::BATCH_RESULT
+            ),
+        );
+    };
+    let expected = state.batch_results.len();
+    if usize::try_from(index) != Ok(expected) || expected >= len as usize {
+        return state.reject(
+            ResultCode::GuestBadArgument,
+            format!(
+                "{}({index}, {status}): the next event to report is {expected} of {len}",
+                abi::BATCH_RESULT
+            ),
+        );
+    }
+    let emits = std::mem::take(&mut state.emits);
+    state.batch_results.push((status, emits));
+    let next = state.batch_results.len();
+    if next < len as usize {
+        if let Some(sink) = state.sink() {
+            sink.set_event(next);
+        }
+    }
+    status::OK
 }
 
 fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i32 {
@@ -408,6 +456,7 @@ enum Entry {
     V1 {
         process: BytesFn,
         register: Option<BytesFn>,
+        process_batch: Option<BytesFn>,
     },
     Poc {
         process: TypedFunction<(), i32>,
@@ -457,6 +506,8 @@ impl GuestInstance {
                 log_gate,
                 event: None,
                 malloc: None,
+                batch_len: None,
+                batch_results: Vec::new(),
             },
         );
         let mut imports = Imports::new();
@@ -493,6 +544,11 @@ impl GuestInstance {
                 abi::GET_TIME,
                 Function::new_typed_with_env(&mut store, &env, get_time),
             );
+            imports.define(
+                ns,
+                abi::BATCH_RESULT,
+                Function::new_typed_with_env(&mut store, &env, batch_result),
+            );
         }
         let instance =
             wasmer::Instance::new(&mut store, module, &imports).map_err(instantiation_error)?;
@@ -522,6 +578,10 @@ impl GuestInstance {
                     .get_typed_function(&store, abi::PROCESS)
                     .map_err(missing)?,
                 register: exports.get_typed_function(&store, abi::REGISTER).ok(),
+                process_batch: match version.minor {
+                    0 => None,
+                    _ => exports.get_typed_function(&store, abi::PROCESS_BATCH).ok(),
+                },
             }
         };
         let meter = match limits.cpu_points_per_call {
@@ -593,6 +653,59 @@ impl GuestInstance {
             .map(|_| ())
     }
 
+    /// ABI 1.1: runs `process_batch` on `events` in one call. `results`
+    /// receives (status, emits) for each event the guest reported, in order,
+    /// also when the call fails; the sink is told each event's index.
+    pub fn process_batch(
+        &mut self,
+        events: &[&[u8]],
+        sink: &mut dyn Sink,
+        results: &mut Vec<(i32, u32)>,
+    ) -> Result<()> {
+        let Entry::V1 {
+            process_batch: Some(function),
+            ..
+        } = &self.entry
+        else {
+            return Err(Error::new(
+                ResultCode::Panic,
+                "process_batch on a module without it",
+            ));
+        };
+        let function = function.clone();
+        // [u32 count] then [u32 length, bytes] per event, little-endian.
+        let mut buffer = Vec::with_capacity(4 + events.iter().map(|e| 4 + e.len()).sum::<usize>());
+        buffer.extend_from_slice(&(events.len() as u32).to_le_bytes());
+        for event in events {
+            buffer.extend_from_slice(&(event.len() as u32).to_le_bytes());
+            buffer.extend_from_slice(event);
+        }
+        {
+            let state = self.env.as_mut(&mut self.store);
+            state.batch_len = Some(events.len() as u32);
+            state.batch_results.clear();
+        }
+        sink.set_event(0);
+        let outcome = self.run_guest(
+            Phase::Process,
+            abi::PROCESS_BATCH,
+            None,
+            events.len() as u64,
+            sink,
+            |this| {
+                let (ptr, len) = this.pass_bytes(&buffer)?;
+                match function.call(&mut this.store, ptr, len) {
+                    Ok(status) => Ok(status),
+                    Err(e) => Err(this.trap(e, abi::PROCESS_BATCH)),
+                }
+            },
+        );
+        let state = self.env.as_mut(&mut self.store);
+        state.batch_len = None;
+        results.append(&mut state.batch_results);
+        outcome.map(|_| ())
+    }
+
     /// ABI 1.0: passes the bytes through `malloc` and calls `function`.
     fn call_with_bytes(
         &mut self,
@@ -602,7 +715,7 @@ impl GuestInstance {
         bytes: &[u8],
         sink: &mut dyn Sink,
     ) -> Result<u32> {
-        let (emitted, _) = self.run_guest(phase, name, None, sink, |this| {
+        let (emitted, _) = self.run_guest(phase, name, None, 1, sink, |this| {
             let (ptr, len) = this.pass_bytes(bytes)?;
             match function.call(&mut this.store, ptr, len) {
                 Ok(status) => Ok(status),
@@ -624,6 +737,7 @@ impl GuestInstance {
             Phase::Process,
             abi::PROCESS,
             Some(event),
+            1,
             sink,
             |this| match process.call(&mut this.store) {
                 Ok(status) => Ok(status),
@@ -654,6 +768,7 @@ impl GuestInstance {
         phase: Phase,
         name: &str,
         event: Option<Event>,
+        budget_calls: u64,
         sink: &mut dyn Sink,
         invoke: impl FnOnce(&mut Self) -> Result<i32>,
     ) -> Result<(u32, Option<Event>)> {
@@ -669,7 +784,7 @@ impl GuestInstance {
             state.violation = None;
             state.event = event;
         }
-        self.reset_budget()?;
+        self.reset_budget(budget_calls)?;
         memory_cap::take_refused();
         let result = invoke(self);
         self.record_usage();
@@ -688,11 +803,11 @@ impl GuestInstance {
     }
 
     /// Gives the next call the full CPU budget.
-    fn reset_budget(&mut self) -> Result<()> {
+    fn reset_budget(&mut self, calls: u64) -> Result<()> {
         let Some(meter) = &self.meter else {
             return Ok(());
         };
-        let points = i64::try_from(meter.points).unwrap_or(i64::MAX);
+        let points = i64::try_from(meter.points.saturating_mul(calls)).unwrap_or(i64::MAX);
         meter
             .remaining
             .set(&mut self.store, Value::I64(points))

@@ -25,7 +25,7 @@ pub use eiw_proto as proto;
 pub use error::{Error, Result, ResultCode};
 pub use host::Host;
 pub use limits::Limits;
-pub use sink::{Collect, Sink};
+pub use sink::{Collect, CollectBatch, Sink};
 
 /// The crate version, as `eiw_version()` reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -8,6 +8,9 @@ pub trait Sink {
     fn emit(&mut self, event: &[u8]);
     /// One guest log line, cut to `max_log_bytes`, invalid UTF-8 replaced.
     fn log(&mut self, level: LogLevel, message: &str);
+
+    /// In `Host::process_batch`: what follows belongs to input `index`.
+    fn set_event(&mut self, _index: usize) {}
 }
 
 /// A sink that keeps everything, for tests and tools.
@@ -24,5 +27,27 @@ impl Sink for Collect {
 
     fn log(&mut self, level: LogLevel, message: &str) {
         self.logs.push((level, message.to_string()));
+    }
+}
+
+/// A sink for batches that keeps each emitted event with its input index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CollectBatch {
+    current: usize,
+    pub events: Vec<(usize, Vec<u8>)>,
+    pub logs: Vec<(usize, LogLevel, String)>,
+}
+
+impl Sink for CollectBatch {
+    fn emit(&mut self, event: &[u8]) {
+        self.events.push((self.current, event.to_vec()));
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        self.logs.push((self.current, level, message.to_string()));
+    }
+
+    fn set_event(&mut self, index: usize) {
+        self.current = index;
     }
 }

@@ -90,7 +90,11 @@ fn check_describes_a_module_and_rejects_a_bad_one() {
     let out = eiw(&["check", module.to_str().unwrap()], "");
     assert!(out.status.success());
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("abi         1.0"), "{stdout}");
+    assert!(stdout.contains("abi         1.1"), "{stdout}");
+    assert!(
+        stdout.contains("batches     process_batch exported"),
+        "{stdout}"
+    );
     assert!(stdout.contains("register    exported"), "{stdout}");
     assert!(
         stdout.contains("import      elastic.elastic_get_current_time_nanoseconds"),

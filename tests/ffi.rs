@@ -122,7 +122,7 @@ fn register_and_abi_version_through_the_c_api() {
         eiw_host_abi_version(host, &mut major, &mut minor),
         ResultCode::Ok
     );
-    assert_eq!((major, minor), (1, 0));
+    assert_eq!((major, minor), (1, 1));
     assert_eq!(
         eiw_host_abi_version(host, null_mut(), &mut minor),
         ResultCode::NullArgument

@@ -193,7 +193,7 @@ fn abi_versions_other_than_1_0_are_rejected() {
     for (marker, needle) in [
         (
             "elastic_ingest_wasm_abi_2_0",
-            "requires ABI 2.0; this host supports ABI 1.0 to 1.0",
+            "requires ABI 2.0; this host supports ABI 1.0 to 1.1",
         ),
         ("elastic_ingest_wasm_abi_1_99", "requires ABI 1.99"),
         ("elastic_ingest_wasm_abi_one", "is not of the form"),

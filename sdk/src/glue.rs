@@ -61,11 +61,9 @@ impl<M: Module> State<M> {
         }
     }
 
-    /// # Safety
-    /// See `take_input`.
-    pub unsafe fn process(&self, ptr: *mut u8, len: usize) -> i32 {
-        // SAFETY: guaranteed by the caller.
-        let input = unsafe { take_input(ptr, len) };
+    /// Runs `f` on the module, building it from an empty config if the
+    /// host never called `register`.
+    fn with_module(&self, f: impl FnOnce(&mut M) -> i32) -> i32 {
         let mut slot = self.0.borrow_mut();
         if slot.is_none() {
             match M::new(&Config::default()) {
@@ -73,12 +71,116 @@ impl<M: Module> State<M> {
                 Err(e) => return fail(e),
             }
         }
-        let Some(module) = slot.as_mut() else {
-            return fail(Error::new("module state missing"));
-        };
-        match module.process_raw(&input) {
+        match slot.as_mut() {
+            Some(module) => f(module),
+            None => fail(Error::new("module state missing")),
+        }
+    }
+
+    /// # Safety
+    /// See `take_input`.
+    pub unsafe fn process(&self, ptr: *mut u8, len: usize) -> i32 {
+        // SAFETY: guaranteed by the caller.
+        let input = unsafe { take_input(ptr, len) };
+        self.with_module(|module| match module.process_raw(&input) {
             Ok(()) => 0,
             Err(e) => fail(e),
+        })
+    }
+
+    /// ABI 1.1 `process_batch`: `[u32 count]` then `[u32 length, bytes]` per
+    /// event (little-endian); each event's status is reported to the host
+    /// after its outputs.
+    ///
+    /// # Safety
+    /// See `take_input`.
+    pub unsafe fn process_batch(&self, ptr: *mut u8, len: usize) -> i32 {
+        // SAFETY: guaranteed by the caller.
+        let input = unsafe { take_input(ptr, len) };
+        self.with_module(|module| {
+            let mut events = BatchReader { bytes: &input };
+            let Some(count) = events.u32() else {
+                return fail(Error::invalid_argument("batch header is truncated"));
+            };
+            for index in 0..count as usize {
+                let status = match events.event() {
+                    Some(event) => match module.process_raw(event) {
+                        Ok(()) => 0,
+                        Err(e) => fail(e),
+                    },
+                    None => fail(Error::invalid_argument("batch event is truncated")),
+                };
+                crate::host::batch_result(index, status);
+            }
+            0
+        })
+    }
+}
+
+struct BatchReader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> BatchReader<'a> {
+    fn u32(&mut self) -> Option<u32> {
+        let (head, rest) = self.bytes.split_first_chunk::<4>()?;
+        self.bytes = rest;
+        Some(u32::from_le_bytes(*head))
+    }
+
+    fn event(&mut self) -> Option<&'a [u8]> {
+        let len = self.u32()? as usize;
+        if len > self.bytes.len() {
+            return None;
         }
+        let (event, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{emit_raw, testing, Event};
+
+    struct Echo;
+
+    impl Module for Echo {
+        fn new(_: &Config) -> Result<Self, Error> {
+            Ok(Echo)
+        }
+        fn process(&mut self, event: Event) -> Result<(), Error> {
+            if event.get_str("fail").is_some() {
+                return Err(Error::not_found("asked to fail"));
+            }
+            emit_raw(&event.encode())
+        }
+    }
+
+    fn batch(events: &[Vec<u8>]) -> Vec<u8> {
+        let mut buffer = (events.len() as u32).to_le_bytes().to_vec();
+        for e in events {
+            buffer.extend_from_slice(&(e.len() as u32).to_le_bytes());
+            buffer.extend_from_slice(e);
+        }
+        buffer
+    }
+
+    #[test]
+    fn process_batch_reports_each_event_after_its_outputs() {
+        let mut ok = Event::new();
+        ok.put("n", 1i64);
+        let mut bad = Event::new();
+        bad.put("fail", "yes");
+        let input = batch(&[ok.encode(), bad.encode(), ok.encode()]);
+        let state = State::<Echo>::new();
+        let len = input.len();
+        let ptr = malloc(len);
+        unsafe { std::ptr::copy_nonoverlapping(input.as_ptr(), ptr, len) };
+        testing::take_emitted();
+        assert_eq!(unsafe { state.process_batch(ptr, len) }, 0);
+        assert_eq!(testing::take_batch_results(), vec![(0, 0), (1, 3), (2, 0)]);
+        assert_eq!(testing::take_emitted().len(), 2);
     }
 }

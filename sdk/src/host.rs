@@ -20,6 +20,7 @@ mod raw {
         pub fn elastic_emit_event(ptr: *const u8, len: usize) -> i32;
         pub fn elastic_get_current_time_nanoseconds() -> i64;
         pub fn elastic_log(level: i32, ptr: *const u8, len: usize) -> i32;
+        pub fn elastic_batch_result(index: i32, status: i32) -> i32;
     }
 }
 
@@ -36,6 +37,11 @@ mod raw {
 
     pub unsafe fn elastic_get_current_time_nanoseconds() -> i64 {
         RECORD.with(|r| r.borrow().now_nanos)
+    }
+
+    pub unsafe fn elastic_batch_result(index: i32, status: i32) -> i32 {
+        RECORD.with(|r| r.borrow_mut().batch_results.push((index, status)));
+        0
     }
 
     pub unsafe fn elastic_log(level: i32, ptr: *const u8, len: usize) -> i32 {
@@ -64,6 +70,13 @@ pub fn emit_raw(bytes: &[u8]) -> Result<(), Error> {
             message: format!("the host rejected an emitted event (status {status:?})"),
         }),
     }
+}
+
+/// Reports the status of event `index` of a batch (ABI 1.1); used by the
+/// SDK's `process_batch`.
+pub(crate) fn batch_result(index: usize, status: i32) {
+    // SAFETY: no pointers.
+    unsafe { raw::elastic_batch_result(index as i32, status) };
 }
 
 /// Writes a log line at `level`.
@@ -111,6 +124,7 @@ pub mod testing {
         pub emitted: Vec<Vec<u8>>,
         pub logs: Vec<(i32, String)>,
         pub now_nanos: i64,
+        pub batch_results: Vec<(i32, i32)>,
     }
 
     thread_local! {
@@ -133,6 +147,11 @@ pub mod testing {
     /// Takes the log lines written on this thread so far, as (level, line).
     pub fn take_logs() -> Vec<(i32, String)> {
         RECORD.with(|r| std::mem::take(&mut r.borrow_mut().logs))
+    }
+
+    /// Takes the (index, status) pairs a batch reported on this thread.
+    pub fn take_batch_results() -> Vec<(i32, i32)> {
+        RECORD.with(|r| std::mem::take(&mut r.borrow_mut().batch_results))
     }
 
     /// Builds a module from `config` and runs it on `event`, the way the

@@ -18,8 +18,8 @@
 //! eiw_sdk::export_module!(Tag);
 //! ```
 //!
-//! The SDK implements the guest side of docs/ABI.md (ABI 1.0): the marker,
-//! `malloc`, `register` and `process`. On targets other than wasm32 the host
+//! The SDK implements the guest side of docs/ABI.md (ABI 1.1): the marker,
+//! `malloc`, `register`, `process` and `process_batch`. On targets other than wasm32 the host
 //! functions are replaced by recording stubs (see [`testing`]), so module
 //! logic has ordinary unit tests.
 
@@ -61,7 +61,7 @@ pub trait Module: Sized + 'static {
 }
 
 /// Exports a [`Module`] type as the guest ABI: the ABI marker, `malloc`,
-/// `register` and `process`. Use it once per module crate.
+/// `register`, `process` and `process_batch`. Use it once per module crate.
 #[macro_export]
 macro_rules! export_module {
     ($module:ty) => {
@@ -70,7 +70,7 @@ macro_rules! export_module {
             static STATE: $crate::glue::State<$module> = $crate::glue::State::new();
 
             #[no_mangle]
-            pub extern "C" fn elastic_ingest_wasm_abi_1_0() {}
+            pub extern "C" fn elastic_ingest_wasm_abi_1_1() {}
 
             #[no_mangle]
             pub extern "C" fn malloc(size: usize) -> *mut u8 {
@@ -87,6 +87,12 @@ macro_rules! export_module {
             pub unsafe extern "C" fn process(ptr: *mut u8, len: usize) -> i32 {
                 // SAFETY: as above.
                 unsafe { STATE.process(ptr, len) }
+            }
+
+            #[no_mangle]
+            pub unsafe extern "C" fn process_batch(ptr: *mut u8, len: usize) -> i32 {
+                // SAFETY: as above.
+                unsafe { STATE.process_batch(ptr, len) }
             }
         };
     };

@@ -276,6 +276,14 @@ fn check(module: &str, flags: Flags) -> Result<bool, String> {
                 }
             );
             println!(
+                "batches     {}",
+                if abi.has_process_batch {
+                    "process_batch exported (many events per call)"
+                } else {
+                    "one process call per event"
+                }
+            );
+            println!(
                 "memory      {} pages minimum ({} KiB)",
                 abi.memory_minimum_pages,
                 abi.memory_minimum_pages * 64

@@ -57,8 +57,8 @@ pub struct eiw_callbacks {
 
 /// A compiled, checked guest module ready to process events.
 ///
-/// Methods: `eiw_register`, `eiw_process`, `eiw_host_abi_version`,
-/// `eiw_host_stats`.
+/// Methods: `eiw_register`, `eiw_process`, `eiw_process_batch`,
+/// `eiw_host_abi_version`, `eiw_host_stats`.
 /// Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
 /// is running.
 ///
@@ -234,6 +234,116 @@ pub extern "C" fn eiw_process(
             call_context,
         };
         host.host.process(event, &mut sink).map(|_| ())
+    })
+}
+
+/// One input of `eiw_process_batch`: a serialized `Event` and the context
+/// its outputs are delivered with.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct eiw_batch_event {
+    pub event: *const u8,
+    pub event_len: usize,
+    pub call_context: *mut c_void,
+}
+
+/// Delivers a batch's outputs with the context of the input they belong to.
+struct BatchSink<'a> {
+    callbacks: &'a eiw_callbacks,
+    events: &'a [eiw_batch_event],
+    current: *mut c_void,
+}
+
+impl Sink for BatchSink<'_> {
+    fn emit(&mut self, event: &[u8]) {
+        CallbackSink {
+            callbacks: self.callbacks,
+            call_context: self.current,
+        }
+        .emit(event)
+    }
+
+    fn log(&mut self, level: LogLevel, message: &str) {
+        CallbackSink {
+            callbacks: self.callbacks,
+            call_context: self.current,
+        }
+        .log(level, message)
+    }
+
+    fn set_event(&mut self, index: usize) {
+        if let Some(event) = self.events.get(index) {
+            self.current = event.call_context;
+        }
+    }
+}
+
+/// Processes many events, each with its own result and context, in as few
+/// guest calls as possible: a module built for ABI 1.1 with
+/// `process_batch` gets them in one call; others get one `process` call per
+/// event. The outputs of `events[i]` reach the emit callback with
+/// `events[i].call_context`, before this returns.
+///
+/// - `results`: required, `count` entries; `results[i]` is event i's result,
+///   as `eiw_process` would return it.
+/// - `errors_out`: NULL, or `count` entries, each set to NULL or to an error
+///   to free with `eiw_error_free`.
+///
+/// Returns `EIW_RESULT_OK` when the batch ran (look at `results`), or an
+/// error for the call itself (a NULL pointer). When event k traps, the
+/// events before it keep their outputs and results, event k gets the trap,
+/// and the events after it run on a fresh instance.
+#[no_mangle]
+pub extern "C" fn eiw_process_batch(
+    host: *const eiw_host,
+    events: *const eiw_batch_event,
+    count: usize,
+    results: *mut ResultCode,
+    errors_out: *mut *mut eiw_error,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        if !errors_out.is_null() {
+            for i in 0..count {
+                // SAFETY: the caller passes NULL or `count` writable slots.
+                unsafe { *errors_out.add(i) = std::ptr::null_mut() };
+            }
+        }
+        // SAFETY: the caller passes a live host.
+        let host = unsafe { host_ref(host) }?;
+        if results.is_null() && count > 0 {
+            return Err(null_argument("results"));
+        }
+        let events: &[eiw_batch_event] = match count {
+            0 => &[],
+            // SAFETY: `count` readable entries, or NULL (checked below).
+            _ if !events.is_null() => unsafe { std::slice::from_raw_parts(events, count) },
+            _ => return Err(null_argument("events")),
+        };
+        let inputs = events
+            .iter()
+            .enumerate()
+            // SAFETY: each entry is a readable (pointer, length) pair.
+            .map(|(i, e)| unsafe { bytes(e.event, e.event_len, &format!("events[{i}].event")) })
+            .collect::<Result<Vec<&[u8]>, Error>>()?;
+        let mut sink = BatchSink {
+            callbacks: &host.callbacks,
+            events,
+            current: events
+                .first()
+                .map_or(std::ptr::null_mut(), |e| e.call_context),
+        };
+        let outcome = host.host.process_batch(&inputs, &mut sink);
+        for (i, result) in outcome.into_iter().enumerate() {
+            let code = result.as_ref().map_or_else(Error::code, |_| ResultCode::Ok);
+            // SAFETY: `count` writable slots (checked non-NULL above).
+            unsafe { *results.add(i) = code };
+            if let (Err(e), false) = (result, errors_out.is_null()) {
+                // SAFETY: as above, for `errors_out`.
+                unsafe { *errors_out.add(i) = Box::into_raw(Box::new(eiw_error::from(e))) };
+            }
+        }
+        Ok(())
     })
 }
 

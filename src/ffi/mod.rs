@@ -12,8 +12,9 @@ mod host;
 
 pub use error::{eiw_error, eiw_error_code, eiw_error_free, eiw_error_message, eiw_result_name};
 pub use host::{
-    eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host, eiw_host_abi_version,
-    eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process, eiw_register,
+    eiw_batch_event, eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host,
+    eiw_host_abi_version, eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process,
+    eiw_process_batch, eiw_register,
 };
 
 use std::ffi::c_char;
@@ -27,7 +28,7 @@ pub const EIW_VERSION_PATCH: u32 = 0;
 /// Major version of the guest ABI this library implements.
 pub const EIW_ABI_VERSION_MAJOR: u32 = 1;
 /// Newest minor version of the guest ABI this library implements.
-pub const EIW_ABI_VERSION_MINOR: u32 = 0;
+pub const EIW_ABI_VERSION_MINOR: u32 = 1;
 
 /// The library version as a NUL-terminated string such as "0.1.0", for
 /// programs that `dlopen` eiw and cannot rely on the header's macros.

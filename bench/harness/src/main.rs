@@ -176,7 +176,16 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         })
     });
     row("eiw, 2 threads on one host", two, floor);
-    println!("| eiw, batched | not implemented yet | | |");
+    let batched = measure(|| {
+        for chunk in input.chunks(100) {
+            let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+            for result in metered.process_batch(&events, &mut out) {
+                result.unwrap();
+            }
+        }
+        input.len() as u64
+    });
+    row("eiw, batches of 100", batched, floor);
 }
 
 fn median_ms(mut f: impl FnMut()) -> f64 {
