@@ -89,6 +89,25 @@ fn guest_bytes<'a>(view: &'a MemoryView<'a>, ptr: i32, len: i32) -> Option<&'a [
     Some(unsafe { &view.data_unchecked()[start as usize..end as usize] })
 }
 
+/// The guest bytes at `[ptr, ptr + len)` for host function `call`; or, when
+/// the range leaves guest memory, the violation recorded and the status to
+/// return.
+fn checked_range<'a>(
+    state: &mut CallState,
+    view: &'a MemoryView<'a>,
+    call: &str,
+    ptr: i32,
+    len: i32,
+) -> std::result::Result<&'a [u8], i32> {
+    guest_bytes(view, ptr, len).ok_or_else(|| {
+        let size = view.data_size();
+        state.reject(
+            ResultCode::GuestBadPointer,
+            format!("{call}({ptr}, {len}): range is outside guest memory of {size} bytes"),
+        )
+    })
+}
+
 fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
     let (state, store) = env.data_and_store_mut();
     if state.phase != Phase::Process {
@@ -117,14 +136,9 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
         return status::INTERNAL_FAILURE;
     };
     let view = memory.view(&store);
-    let Some(bytes) = guest_bytes(&view, ptr, len) else {
-        let size = view.data_size();
-        return state.reject(
-            ResultCode::GuestBadPointer,
-            format!(
-                "elastic_emit_event({ptr}, {len}): range is outside guest memory of {size} bytes"
-            ),
-        );
+    let bytes = match checked_range(state, &view, abi::EMIT_EVENT, ptr, len) {
+        Ok(bytes) => bytes,
+        Err(status) => return status,
     };
     if bytes.len() > state.limits.max_emit_bytes as usize {
         let max = state.limits.max_emit_bytes;
@@ -206,12 +220,9 @@ fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i3
         return status::INTERNAL_FAILURE;
     };
     let view = memory.view(&store);
-    let Some(bytes) = guest_bytes(&view, ptr, len) else {
-        let size = view.data_size();
-        return state.reject(
-            ResultCode::GuestBadPointer,
-            format!("elastic_log({ptr}, {len}): range is outside guest memory of {size} bytes"),
-        );
+    let bytes = match checked_range(state, &view, abi::LOG, ptr, len) {
+        Ok(bytes) => bytes,
+        Err(status) => return status,
     };
     match state.log_gate.admit(level) {
         Verdict::Deliver => {}
@@ -245,20 +256,14 @@ fn write_guest(view: &MemoryView, ptr: i32, bytes: &[u8]) -> Option<()> {
 
 /// Reads the UTF-8 string at a guest range for a 0.x host call: the string,
 /// or the status to return.
-fn poc_string(
+fn poc_string<'a>(
     state: &mut CallState,
-    view: &MemoryView,
+    view: &'a MemoryView<'a>,
     call: &str,
     ptr: i32,
     len: i32,
 ) -> Result<String, i32> {
-    let Some(bytes) = guest_bytes(view, ptr, len) else {
-        let size = view.data_size();
-        return Err(state.reject(
-            ResultCode::GuestBadPointer,
-            format!("{call}: range ({ptr}, {len}) is outside guest memory of {size} bytes"),
-        ));
-    };
+    let bytes = checked_range(state, view, call, ptr, len)?;
     String::from_utf8(bytes.to_vec()).map_err(|_| status::INVALID_ARGUMENT)
 }
 
@@ -343,12 +348,9 @@ fn poc_put_field(
         Ok(key) => key,
         Err(status) => return status,
     };
-    let Some(value) = guest_bytes(&view, value_ptr, value_len) else {
-        let size = view.data_size();
-        return state.reject(
-            ResultCode::GuestBadPointer,
-            format!("{}: value range ({value_ptr}, {value_len}) is outside guest memory of {size} bytes", abi::PUT_FIELD),
-        );
+    let value = match checked_range(state, &view, abi::PUT_FIELD, value_ptr, value_len) {
+        Ok(value) => value,
+        Err(status) => return status,
     };
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(value) else {
         return status::INVALID_ARGUMENT;

@@ -6,9 +6,8 @@
 //! its string metadata, and every other key a field; docs/ABI.md gives the
 //! mapping of values.
 use crate::json::{format_rfc3339, parse_rfc3339, value_from_json, value_to_json};
-use eiw_proto::{Event, Struct, Value};
+use eiw_proto::{Event, Struct};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 const TIMESTAMP: &str = "@timestamp";
 const METADATA: &str = "@metadata";
@@ -34,12 +33,7 @@ pub(crate) fn get(event: &Event, path: &str) -> Option<String> {
             .get(key)
             .map(|v| Json::String(v.clone()).to_string());
     }
-    let mut parts = path.split('.');
-    let fields = &event.fields.as_ref()?.fields;
-    let mut value = fields.get(parts.next()?)?;
-    for part in parts {
-        value = value.as_struct()?.get(part)?;
-    }
+    let value = eiw_proto::get_path(&event.fields.as_ref()?.fields, path)?;
     Some(value_to_json(value).to_string())
 }
 
@@ -61,21 +55,8 @@ pub(crate) fn put(event: &mut Event, path: &str, json: &Json) -> Result<(), Stri
     if path.is_empty() || path.split('.').any(str::is_empty) || path == METADATA {
         return Err(format!("{path:?} is not a field path"));
     }
-    let (parents, last) = match path.rsplit_once('.') {
-        Some((parents, last)) => (Some(parents), last),
-        None => (None, path),
-    };
-    let mut map = &mut event.fields.get_or_insert_with(Struct::default).fields;
-    for part in parents.into_iter().flat_map(|p| p.split('.')) {
-        let entry = map
-            .entry(part.to_string())
-            .or_insert_with(|| Value::from(BTreeMap::new()));
-        if entry.as_struct().is_none() {
-            *entry = Value::from(BTreeMap::new());
-        }
-        map = entry.as_struct_mut().expect("just made an object");
-    }
-    map.insert(last.to_string(), value_from_json(json));
+    let fields = &mut event.fields.get_or_insert_with(Struct::default).fields;
+    eiw_proto::put_path(fields, path, value_from_json(json));
     Ok(())
 }
 

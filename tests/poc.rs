@@ -124,7 +124,8 @@ fn bad_pointers_fail_the_call_and_the_next_event_is_served() {
     let err = result.unwrap_err();
     assert_eq!(err.code(), ResultCode::GuestBadPointer);
     assert!(
-        err.message().contains("elastic_get_field: range (-256, 4)"),
+        err.message()
+            .contains("elastic_get_field(-256, 4): range is outside guest memory"),
         "{err}"
     );
     assert!(out.events.is_empty());

@@ -12,3 +12,4 @@ pub use generated::*;
 
 mod values;
 pub use generated::value::Kind;
+pub use values::{get_path, put_path};

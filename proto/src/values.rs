@@ -141,3 +141,34 @@ impl Timestamp {
         }
     }
 }
+
+/// The value at a dotted path such as `event.original` in a document:
+/// each part but the last names an object.
+pub fn get_path<'a>(fields: &'a BTreeMap<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    let mut value = fields.get(parts.next()?)?;
+    for part in parts {
+        value = value.as_struct()?.get(part)?;
+    }
+    Some(value)
+}
+
+/// Sets the value at a dotted path, creating the objects on the way; a
+/// non-object on the way is replaced by an object.
+pub fn put_path(fields: &mut BTreeMap<String, Value>, path: &str, value: Value) {
+    let (parents, last) = match path.rsplit_once('.') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, path),
+    };
+    let mut map = fields;
+    for part in parents.into_iter().flat_map(|p| p.split('.')) {
+        let entry = map
+            .entry(part.into())
+            .or_insert_with(|| Value::from(BTreeMap::new()));
+        if entry.as_struct().is_none() {
+            *entry = Value::from(BTreeMap::new());
+        }
+        map = entry.as_struct_mut().expect("just made an object");
+    }
+    map.insert(last.into(), value);
+}

@@ -69,12 +69,7 @@ impl Event {
 
     /// The value at a dotted path.
     pub fn get(&self, path: &str) -> Option<&Value> {
-        let mut parts = path.split('.');
-        let mut value = self.fields().get(parts.next()?)?;
-        for part in parts {
-            value = value.as_struct()?.get(part)?;
-        }
-        Some(value)
+        eiw_proto::get_path(self.fields(), path)
     }
 
     /// The string at a dotted path.
@@ -85,21 +80,7 @@ impl Event {
     /// Sets the value at a dotted path, creating the objects on the way; a
     /// non-object on the way is replaced by an object.
     pub fn put(&mut self, path: &str, value: impl Into<Value>) {
-        let (parents, last) = match path.rsplit_once('.') {
-            Some((parents, last)) => (Some(parents), last),
-            None => (None, path),
-        };
-        let mut map = self.fields_mut();
-        for part in parents.into_iter().flat_map(|p| p.split('.')) {
-            let entry = map
-                .entry(part.to_string())
-                .or_insert_with(|| Value::from(BTreeMap::new()));
-            if entry.as_struct().is_none() {
-                *entry = Value::from(BTreeMap::new());
-            }
-            map = entry.as_struct_mut().expect("just made an object");
-        }
-        map.insert(last.to_string(), value.into());
+        eiw_proto::put_path(self.fields_mut(), path, value.into());
     }
 
     /// Removes and returns the value at a dotted path.
