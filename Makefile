@@ -28,7 +28,7 @@ C_TESTS  := linked dlopen threads hostile legacy
 GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
             GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
 
-.PHONY: all setup lib wasm run test rust-test c-test go-test bench fmt-check lint header clean
+.PHONY: all setup lib wasm run test rust-test c-test go-test bench bench-peers fmt-check lint header clean
 
 all: lib wasm
 
@@ -94,6 +94,14 @@ bench: lib wasm $(CBUILD)/bench
 	EIW_WASM_DIR=$(WASM_DIR) $(RELEASE)/eiw-bench
 	$(CBUILD)/bench $(WASM_DIR)/passthrough.wasm $(WASM_DIR)/add_fields.wasm
 	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
+
+# eiw against Extism (wasmtime). A workspace of its own, so `make test`
+# never builds wasmtime; it shares the target directory.
+bench-peers: lib wasm
+	cd bench/peers && CARGO_TARGET_DIR=$(abspath target) $(CARGO) build --release \
+	    --target wasm32-unknown-unknown -p extism_workloads
+	cd bench/peers && CARGO_TARGET_DIR=$(abspath target) $(CARGO) build --release -p eiw-bench-peers
+	EIW_WASM_DIR=$(WASM_DIR) $(RELEASE)/eiw-bench-peers
 
 fmt-check:
 	$(CARGO) fmt --all --check
