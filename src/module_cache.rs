@@ -1,7 +1,9 @@
 //! Compiled modules kept on disk between runs (`HostOptions.cache_dir`).
 //!
-//! A cache file is `MAGIC`, the SHA-256 of the payload, and the payload:
-//! wasmer's serialized module. `Module::deserialize` does not validate what
+//! A cache file is `MAGIC`, the CRC-32 of the payload (a checksum against
+//! corruption, fast on megabytes of machine code), and the payload:
+//! wasmer's serialized module. The file name is the SHA-256 of the module
+//! bytes and the settings, so a different module never maps to it. `Module::deserialize` does not validate what
 //! it loads, so a file is loaded only when its checksum matches; anything
 //! else (truncated, corrupt, foreign) is recompiled and replaced. Files are
 //! written to a temporary name and renamed, so a reader never sees half a
@@ -13,8 +15,8 @@ use std::path::{Path, PathBuf};
 use wasmer::sys::NativeEngineExt;
 use wasmer::{CompileError, Engine, Module};
 
-const MAGIC: &[u8; 8] = b"EIWMOD01";
-const HEADER: usize = MAGIC.len() + 32;
+const MAGIC: &[u8; 8] = b"EIWMOD02";
+const HEADER: usize = MAGIC.len() + 4;
 
 /// How a module was obtained.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,8 +49,8 @@ fn load(engine: &Engine, path: &Path) -> Result<Module, String> {
     if bytes.len() < HEADER || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not an eiw cache file (truncated or foreign)".into());
     }
-    let (sum, payload) = bytes[MAGIC.len()..].split_at(32);
-    if Sha256::digest(payload).as_slice() != sum {
+    let (sum, payload) = bytes[MAGIC.len()..].split_at(4);
+    if crc32fast::hash(payload).to_le_bytes() != sum {
         return Err("checksum mismatch (corrupt)".into());
     }
     // SAFETY: the payload is byte for byte what `store` wrote from
@@ -71,7 +73,7 @@ fn store(module: &Module, path: &Path) -> Result<(), String> {
     let write = || -> std::io::Result<()> {
         let mut file = std::fs::File::create(&temp)?;
         file.write_all(MAGIC)?;
-        file.write_all(&Sha256::digest(&payload))?;
+        file.write_all(&crc32fast::hash(&payload).to_le_bytes())?;
         file.write_all(&payload)?;
         file.sync_all()?;
         std::fs::rename(&temp, path)
