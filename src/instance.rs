@@ -51,6 +51,8 @@ struct CallState {
     /// The input event of the current `process` call (host memory, valid
     /// during the call): an emit of the same bytes needs no new check.
     input: Option<NonNull<[u8]>>,
+    /// In a batch, the input of each event, so that `input` can follow.
+    batch_inputs: Vec<NonNull<[u8]>>,
 }
 
 // SAFETY: a CallState lives in a Store, and the Store never leaves the
@@ -200,6 +202,7 @@ fn batch_result(mut env: FunctionEnvMut<CallState>, index: i32, status: i32) -> 
     let emits = std::mem::take(&mut state.emits);
     state.batch_results.push((status, emits));
     let next = state.batch_results.len();
+    state.input = state.batch_inputs.get(next).copied();
     if next < len as usize {
         if let Some(sink) = state.sink() {
             sink.set_event(next);
@@ -519,6 +522,7 @@ impl GuestInstance {
                 batch_len: None,
                 batch_results: Vec::new(),
                 input: None,
+                batch_inputs: Vec::new(),
             },
         );
         let mut imports = Imports::new();
@@ -695,6 +699,11 @@ impl GuestInstance {
             let state = self.env.as_mut(&mut self.store);
             state.batch_len = Some(events.len() as u32);
             state.batch_results.clear();
+            state.batch_inputs.clear();
+            state
+                .batch_inputs
+                .extend(events.iter().map(|e| NonNull::from(*e)));
+            state.input = state.batch_inputs.first().copied();
         }
         sink.set_event(0);
         let outcome = self.run_guest(
@@ -713,6 +722,8 @@ impl GuestInstance {
         );
         let state = self.env.as_mut(&mut self.store);
         state.batch_len = None;
+        state.input = None;
+        state.batch_inputs.clear();
         results.append(&mut state.batch_results);
         outcome.map(|_| ())
     }

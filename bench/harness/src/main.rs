@@ -150,6 +150,10 @@ fn row(name: &str, rate: f64, floor: f64) {
 }
 
 fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u8>]) {
+    // EIW_BENCH_ONLY=W2 runs one workload (for profiling).
+    if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != name) {
+        return;
+    }
     let mut out = Count::default();
     println!("\n### {name}: {title}\n");
     println!("| row | events/s | ns/event | vs native |");
