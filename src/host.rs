@@ -277,7 +277,7 @@ impl Host {
         if !self.shared.abi.has_process_batch {
             for i in pending.drain(..) {
                 sink.set_event(i);
-                results[i] = Some(self.process_inner(events[i], sink));
+                results[i] = Some(self.process_checked(events[i], sink));
             }
         }
         while !pending.is_empty() {
@@ -384,6 +384,11 @@ impl Host {
 
     fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
         self.check_input(event)?;
+        self.process_checked(event, sink)
+    }
+
+    /// Runs an event that passed `check_input`.
+    fn process_checked(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
         // 0.x modules work on the decoded event; 1.0 modules get the bytes,
         // checked without decoding (no allocation on the hot path).
         let decoded = match self.shared.abi.version.is_poc() {

@@ -248,5 +248,29 @@ fn batches_cross_the_c_api_with_each_inputs_context() {
         null_mut(),
     );
     assert_eq!(rc, ResultCode::NullArgument);
+    let holed = [
+        batch[0],
+        eiw_batch_event {
+            event: null(),
+            event_len: 4,
+            call_context: null_mut(),
+        },
+    ];
+    let mut err = null_mut();
+    let rc = eiw_process_batch(
+        host,
+        holed.as_ptr(),
+        2,
+        results.as_mut_ptr(),
+        null_mut(),
+        &mut err,
+    );
+    assert_eq!(rc, ResultCode::NullArgument);
+    let message = unsafe { std::ffi::CStr::from_ptr(eiw_error_message(err)) };
+    assert_eq!(
+        message.to_str().unwrap(),
+        "`events[1].event` is NULL but its length is 4"
+    );
+    eiw_error_free(err);
     eiw_free(host);
 }

@@ -48,11 +48,16 @@ pub(crate) fn null_argument(name: &str) -> Error {
     Error::new(ResultCode::NullArgument, format!("`{name}` is NULL"))
 }
 
-/// The bytes at (ptr, len): (NULL, 0) is empty; NULL with a length is an error.
+/// The bytes at (ptr, len): (NULL, 0) is empty; NULL with a length is an
+/// error naming `name` (formatted only then).
 ///
 /// # Safety
 /// A non-NULL `ptr` must point to `len` readable bytes for `'a`.
-pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
+pub(crate) unsafe fn bytes<'a>(
+    ptr: *const u8,
+    len: usize,
+    name: impl std::fmt::Display,
+) -> Result<&'a [u8]> {
     if ptr.is_null() {
         if len == 0 {
             return Ok(&[]);

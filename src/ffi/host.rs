@@ -324,7 +324,7 @@ pub extern "C" fn eiw_process_batch(
             .iter()
             .enumerate()
             // SAFETY: each entry is a readable (pointer, length) pair.
-            .map(|(i, e)| unsafe { bytes(e.event, e.event_len, &format!("events[{i}].event")) })
+            .map(|(i, e)| unsafe { bytes(e.event, e.event_len, format_args!("events[{i}].event")) })
             .collect::<Result<Vec<&[u8]>, Error>>()?;
         let mut sink = BatchSink {
             callbacks: &host.callbacks,
