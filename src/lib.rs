@@ -18,7 +18,7 @@ pub mod module_cache;
 mod poc;
 pub mod sink;
 mod stats;
-mod validate;
+pub mod validate;
 
 pub use abi::{AbiVersion, LogLevel, ModuleAbi};
 pub use eiw_proto as proto;

@@ -15,61 +15,29 @@ const I32: u8 = 5;
 /// prost's recursion limit for nested messages.
 const MAX_DEPTH: u32 = 100;
 
-#[derive(Clone, Copy)]
-enum Msg {
-    Event,
-    Timestamp,
-    Struct,
-    StructEntry,
-    Value,
-    ListValue,
-    MetadataEntry,
-}
-
-/// What a known field must look like.
-enum Field {
-    Scalar(u8),
-    String,
-    Bytes,
-    Message(Msg),
-    Unknown,
-}
-
-fn field(message: Msg, number: u32) -> Field {
-    match (message, number) {
-        (Msg::Event, 1) => Field::Message(Msg::Timestamp),
-        (Msg::Event, 2) => Field::Message(Msg::Struct),
-        (Msg::Event, 3) => Field::Message(Msg::MetadataEntry),
-        (Msg::Timestamp, 1 | 2) => Field::Scalar(VARINT),
-        (Msg::Struct, 1) => Field::Message(Msg::StructEntry),
-        (Msg::StructEntry, 1) => Field::String,
-        (Msg::StructEntry, 2) => Field::Message(Msg::Value),
-        (Msg::MetadataEntry, 1 | 2) => Field::String,
-        (Msg::Value, 1..=4) => Field::Scalar(VARINT),
-        (Msg::Value, 5) => Field::Scalar(I64),
-        (Msg::Value, 6) => Field::String,
-        (Msg::Value, 7) => Field::Bytes,
-        (Msg::Value, 8) => Field::Message(Msg::Timestamp),
-        (Msg::Value, 9) => Field::Message(Msg::ListValue),
-        (Msg::Value, 10) => Field::Message(Msg::Struct),
-        (Msg::ListValue, 1) => Field::Message(Msg::Value),
-        _ => Field::Unknown,
-    }
-}
-
 struct Reader<'a> {
     bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
+    #[inline(always)]
     fn varint(&mut self) -> Option<u64> {
-        // Most keys and lengths fit one byte.
-        if let Some((&byte, rest)) = self.bytes.split_first() {
-            if byte < 0x80 {
+        // Most keys and lengths fit one or two bytes.
+        match *self.bytes {
+            [b0, ref rest @ ..] if b0 < 0x80 => {
                 self.bytes = rest;
-                return Some(u64::from(byte));
+                Some(u64::from(b0))
             }
+            [b0, b1, ref rest @ ..] if b1 < 0x80 => {
+                self.bytes = rest;
+                Some(u64::from(b0 & 0x7f) | u64::from(b1) << 7)
+            }
+            _ => self.long_varint(),
         }
+    }
+
+    #[cold]
+    fn long_varint(&mut self) -> Option<u64> {
         let mut value = 0u64;
         for i in 0..10 {
             let (&byte, rest) = self.bytes.split_first()?;
@@ -86,36 +54,40 @@ impl<'a> Reader<'a> {
         None
     }
 
+    #[inline(always)]
     fn take(&mut self, n: u64) -> Option<&'a [u8]> {
-        let n = usize::try_from(n).ok()?;
-        if n > self.bytes.len() {
+        if n > self.bytes.len() as u64 {
             return None;
         }
-        let (taken, rest) = self.bytes.split_at(n);
+        let (taken, rest) = self.bytes.split_at(n as usize);
         self.bytes = rest;
         Some(taken)
     }
 
-    /// (field number, wire type)
-    fn key(&mut self) -> Option<(u32, u8)> {
-        let key = self.varint()?;
-        let number = u32::try_from(key >> 3).ok()?;
-        if key > u64::from(u32::MAX) || number == 0 {
-            return None;
-        }
-        Some((number, (key & 7) as u8))
+    /// The payload of a length-delimited field.
+    #[inline(always)]
+    fn len_delimited(&mut self) -> Option<&'a [u8]> {
+        let n = self.varint()?;
+        self.take(n)
     }
 
-    /// Skips the value of an unknown field of a wire type.
+    /// (field number, wire type)
+    #[inline(always)]
+    fn key(&mut self) -> Option<(u32, u8)> {
+        let key = self.varint()?;
+        if key > u64::from(u32::MAX) || key >> 3 == 0 {
+            return None;
+        }
+        Some(((key >> 3) as u32, (key & 7) as u8))
+    }
+
+    /// Skips the value of a field of a wire type.
     fn skip(&mut self, number: u32, wire: u8, depth: u32) -> Option<()> {
         match wire {
             VARINT => self.varint().map(drop),
             I64 => self.take(8).map(drop),
             I32 => self.take(4).map(drop),
-            LEN => {
-                let n = self.varint()?;
-                self.take(n).map(drop)
-            }
+            LEN => self.len_delimited().map(drop),
             START_GROUP => {
                 if depth >= MAX_DEPTH {
                     return None;
@@ -131,44 +103,183 @@ impl<'a> Reader<'a> {
             _ => None,
         }
     }
+
+    /// A string field's payload, which must be UTF-8.
+    #[inline(always)]
+    fn string(&mut self, wire: u8) -> Option<()> {
+        if wire != LEN {
+            return None;
+        }
+        utf8(self.len_delimited()?).then_some(())
+    }
+
+    /// A scalar field of wire type `want`.
+    #[inline(always)]
+    fn scalar(&mut self, wire: u8, want: u8) -> Option<()> {
+        if wire != want {
+            return None;
+        }
+        self.skip(0, wire, 0)
+    }
+
+    /// A nested message's payload, checked by `check` one level deeper.
+    #[inline(always)]
+    fn message(&mut self, wire: u8, depth: u32, check: Check) -> Option<()> {
+        if wire != LEN {
+            return None;
+        }
+        let bytes = self.len_delimited()?;
+        check(bytes, depth + 1)
+    }
 }
 
-fn message(bytes: &[u8], kind: Msg, depth: u32) -> Option<()> {
+/// Field names and values are mostly short and ASCII: test their high bits
+/// with a few overlapping word loads (no loop with a data-dependent exit for
+/// short strings) and leave anything else to the standard library.
+#[inline(always)]
+fn utf8(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let half = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or_default());
+    let high = match n {
+        0 => 0,
+        1..=3 => u64::from(bytes[0] | bytes[n / 2] | bytes[n - 1]),
+        4..=7 => u64::from(half(0) | half(n - 4)),
+        8..=16 => word(0) | word(n - 8),
+        _ => {
+            let mut chunks = bytes.chunks_exact(8);
+            let mut high = word(n - 8);
+            for chunk in &mut chunks {
+                high |= u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            }
+            high
+        }
+    };
+    high & HIGH == 0 || std::str::from_utf8(bytes).is_ok()
+}
+
+type Check = fn(&[u8], u32) -> Option<()>;
+
+/// Walks the fields of one message at `depth`; `known` checks a field it
+/// knows and returns None for a field it does not, which is skipped.
+#[inline(always)]
+fn fields(
+    bytes: &[u8],
+    depth: u32,
+    known: impl Fn(&mut Reader, u32, u8) -> Option<Option<()>>,
+) -> Option<()> {
     if depth >= MAX_DEPTH {
         return None;
     }
     let mut r = Reader { bytes };
     while !r.bytes.is_empty() {
         let (number, wire) = r.key()?;
-        match field(kind, number) {
-            Field::Unknown => r.skip(number, wire, depth)?,
-            Field::Scalar(want) => {
-                if wire != want {
-                    return None;
-                }
-                r.skip(number, wire, depth)?;
-            }
-            Field::String | Field::Bytes | Field::Message(_) if wire != LEN => return None,
-            Field::String => {
-                let n = r.varint()?;
-                std::str::from_utf8(r.take(n)?).ok()?;
-            }
-            Field::Bytes => {
-                let n = r.varint()?;
-                r.take(n)?;
-            }
-            Field::Message(inner) => {
-                let n = r.varint()?;
-                message(r.take(n)?, inner, depth + 1)?;
-            }
+        match known(&mut r, number, wire) {
+            Some(checked) => checked?,
+            None => r.skip(number, wire, depth)?,
         }
     }
     Some(())
 }
 
+fn event(bytes: &[u8], depth: u32) -> Option<()> {
+    fields(bytes, depth, |r, number, wire| match number {
+        1 => Some(r.message(wire, depth, timestamp)),
+        2 => Some(r.message(wire, depth, object)),
+        3 => Some(r.message(wire, depth, metadata_entry)),
+        _ => None,
+    })
+}
+
+fn timestamp(bytes: &[u8], depth: u32) -> Option<()> {
+    fields(bytes, depth, |r, number, wire| match number {
+        1 | 2 => Some(r.scalar(wire, VARINT)),
+        _ => None,
+    })
+}
+
+/// A `Struct`.
+fn object(bytes: &[u8], depth: u32) -> Option<()> {
+    fields(bytes, depth, |r, number, wire| match number {
+        1 => Some(r.message(wire, depth, object_entry)),
+        _ => None,
+    })
+}
+
+/// One `map<string, Value>` entry. Encoders write the key, then the value,
+/// each with a one-byte length for all but long values: that shape is
+/// checked directly, anything else field by field.
+fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
+    if let [0x0a, n, ref rest @ ..] = *bytes {
+        let n = usize::from(n);
+        if n < 0x80 && n <= rest.len() && depth < MAX_DEPTH {
+            let (key, rest) = rest.split_at(n);
+            if let [0x12, m, ref payload @ ..] = *rest {
+                if m < 0x80 && usize::from(m) == payload.len() {
+                    return (utf8(key) && value(payload, depth + 1).is_some()).then_some(());
+                }
+            }
+        }
+    }
+    fields(bytes, depth, |r, number, wire| match number {
+        1 => Some(r.string(wire)),
+        2 => Some(r.message(wire, depth, value)),
+        _ => None,
+    })
+}
+
+fn metadata_entry(bytes: &[u8], depth: u32) -> Option<()> {
+    fields(bytes, depth, |r, number, wire| match number {
+        1 | 2 => Some(r.string(wire)),
+        _ => None,
+    })
+}
+
+fn value(bytes: &[u8], depth: u32) -> Option<()> {
+    // Most values are one string or one object with a one-byte length.
+    match *bytes {
+        [0x32, n, ref payload @ ..]
+            if n < 0x80 && usize::from(n) == payload.len() && depth < MAX_DEPTH =>
+        {
+            return utf8(payload).then_some(());
+        }
+        [0x52, n, ref payload @ ..]
+            if n < 0x80 && usize::from(n) == payload.len() && depth < MAX_DEPTH =>
+        {
+            return object(payload, depth + 1);
+        }
+        // A bool, int or uint: one varint and nothing after it.
+        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < MAX_DEPTH => {
+            let mut r = Reader { bytes: rest };
+            if r.varint().is_some() && r.bytes.is_empty() {
+                return Some(());
+            }
+        }
+        _ => {}
+    }
+    fields(bytes, depth, |r, number, wire| match number {
+        1..=4 => Some(r.scalar(wire, VARINT)),
+        5 => Some(r.scalar(wire, I64)),
+        6 => Some(r.string(wire)),
+        7 => Some(r.scalar(wire, LEN)),
+        8 => Some(r.message(wire, depth, timestamp)),
+        9 => Some(r.message(wire, depth, list)),
+        10 => Some(r.message(wire, depth, object)),
+        _ => None,
+    })
+}
+
+fn list(bytes: &[u8], depth: u32) -> Option<()> {
+    fields(bytes, depth, |r, number, wire| match number {
+        1 => Some(r.message(wire, depth, value)),
+        _ => None,
+    })
+}
+
 /// True when `bytes` decode as an `Event`.
 pub fn is_event(bytes: &[u8]) -> bool {
-    message(bytes, Msg::Event, 0).is_some()
+    event(bytes, 0).is_some()
 }
 
 #[cfg(test)]
@@ -185,6 +296,8 @@ mod tests {
             "@metadata": {"input": "file"},
             "message": "héllo", "n": -3, "big": 18446744073709551615u64, "f": 0.5,
             "ok": true, "none": null, "list": [1, "two", [3.5], {"k": "v"}],
+            "http": {"response": {"status_code": 200}, "ü": "ñandú"},
+            "long": "x".repeat(130), "long_ü": format!("{}é", "y".repeat(14)),
         }))
         .unwrap();
         event.fields.as_mut().unwrap().fields.insert(
@@ -211,6 +324,54 @@ mod tests {
         *state ^= *state >> 7;
         *state ^= *state << 17;
         *state
+    }
+
+    /// A length-delimited field: key byte, varint length, payload.
+    fn field(key: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![key];
+        prost::encoding::encode_varint(payload.len() as u64, &mut out);
+        out.extend_from_slice(payload);
+        out
+    }
+
+    /// A length byte of 0x80 or more is the first of two: read as one, it
+    /// can equal the bytes left and make a truncated value look whole.
+    #[test]
+    fn two_byte_lengths_are_not_read_as_one() {
+        let a = |n| vec![b'a'; n];
+        // A string value: [0x81, 0x01] is 129, read as one byte also 129.
+        let string = [&[0x32, 0x81, 0x01][..], &a(128)].concat();
+        // An object value: [0x80, 0x0a] is 1280; read as one byte, 128
+        // bytes of a well-formed entry.
+        let inner_value = field(0x12, &[&[0x32, 0x77][..], &a(0x77)].concat());
+        let entry = [field(0x0a, b"s"), inner_value].concat();
+        let object = [&[0x52, 0x80, 0x0a, entry.len() as u8][..], &entry].concat();
+        for value in [string, object] {
+            let entry = [field(0x0a, b"s"), field(0x12, &value)].concat();
+            let event = field(0x12, &field(0x0a, &entry));
+            assert!(Event::decode(event.as_slice()).is_err());
+            assert!(!is_event(&event), "{event:02x?}");
+        }
+        // The entry's value length: [0x80, 0x32] is 6400; read as one byte,
+        // 128 bytes of a string value.
+        let entry = [&field(0x0a, b"s")[..], &[0x12, 0x80, 0x32, 0x7e], &a(0x7e)].concat();
+        let event = field(0x12, &field(0x0a, &entry));
+        assert!(Event::decode(event.as_slice()).is_err());
+        assert!(!is_event(&event));
+    }
+
+    #[test]
+    fn utf8_agrees_with_std_at_every_length_and_position() {
+        for len in 0..40 {
+            for at in 0..len {
+                for bad in [[0xc3, 0xa9], [0xff, b'a'], [0xc3, b'a']] {
+                    let mut bytes = vec![b'a'; len + 1];
+                    bytes[at..at + 2].copy_from_slice(&bad);
+                    let bytes = &bytes[..len];
+                    assert_eq!(utf8(bytes), std::str::from_utf8(bytes).is_ok(), "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]

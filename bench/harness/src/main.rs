@@ -33,15 +33,14 @@ fn events(fan_out: bool) -> Vec<Vec<u8>> {
         .map(|i| {
             let mut json = json!({
                 "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
-                "log": {"level": if i % 10 == 0 { "error" } else { "info" }, "logger": "access"},
-                "host": {"name": format!("web-{}", i % 4), "ip": format!("10.0.0.{}", i % 250)},
-                "http": {"request": {"method": "GET", "bytes": 312},
-                         "response": {"status_code": 200, "bytes": 1000 + i}},
-                "url": {"path": format!("/api/v1/items/{i}"), "query": "expand=owner&page=2"},
-                "user_agent": {"original": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
+                "log": {"level": if i % 10 == 0 { "error" } else { "info" }},
+                "host": {"name": format!("web-{}", i % 4)},
+                "http": {"request": {"method": "GET"}, "response": {"status_code": 200}},
+                "url": {"path": format!("/api/v1/items/{i}")},
+                "user_agent": {"original": "curl/8.5.0"},
                 "source": {"ip": format!("192.0.2.{}", i % 200), "port": 40000 + i},
-                "event": {"duration": 1_000_000 + i, "dataset": "nginx.access"},
-                "service": {"name": "shop", "version": "3.2.1"},
+                "event": {"duration": 1_000_000 + i},
+                "service": {"name": "shop"},
             });
             let line = format!("192.0.2.{} - - [30/Nov/2026:08:15:00 +0000] \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i);
             if fan_out {
@@ -160,6 +159,16 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
     println!("|---|---:|---:|---:|");
     let floor = measure(|| native(name, input, &mut out));
     row("native Rust (prost, same code)", floor, floor);
+    if name == "W0" {
+        // What eiw's check of an input event costs alone (part of every row below).
+        let check = measure(|| {
+            input
+                .iter()
+                .filter(|bytes| eiw::validate::is_event(bytes))
+                .count() as u64
+        });
+        row("the event check alone", check, floor);
+    }
     let metered = host(module, true, config);
     row(
         "eiw, one event per call",
