@@ -168,7 +168,7 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
     match state.sink() {
         Some(sink) => {
             sink.emit(bytes);
-            state.stats.events_emitted.fetch_add(1, Relaxed);
+            state.stats.record_emit();
             status::OK
         }
         None => status::INTERNAL_FAILURE,
@@ -784,7 +784,7 @@ impl GuestInstance {
             ));
         }
         sink.emit(&bytes);
-        state.stats.events_emitted.fetch_add(1, Relaxed);
+        state.stats.record_emit();
         Ok(1)
     }
 
@@ -814,7 +814,7 @@ impl GuestInstance {
         self.reset_budget(budget_calls)?;
         memory_cap::take_refused();
         let result = invoke(self);
-        self.record_usage();
+        self.record_usage(result.is_err());
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
@@ -835,16 +835,17 @@ impl GuestInstance {
             return Ok(());
         };
         let points = i64::try_from(meter.points.saturating_mul(calls)).unwrap_or(i64::MAX);
+        // The exhausted flag needs no reset: running out of points traps,
+        // and a trap discards the instance.
         meter
             .remaining
             .set(&mut self.store, Value::I64(points))
-            .and_then(|()| meter.exhausted.set(&mut self.store, Value::I32(0)))
             .map_err(|e| Error::new(ResultCode::Panic, format!("resetting the CPU budget: {e}")))
     }
 
     /// Adds the CPU points and memory the last call used to the host's stats.
-    fn record_usage(&mut self) {
-        let exhausted = self.budget_exhausted();
+    fn record_usage(&mut self, trapped: bool) {
+        let exhausted = trapped && self.budget_exhausted();
         let points = match &self.meter {
             Some(meter) => match meter.remaining.get(&mut self.store) {
                 Value::I64(left) if !exhausted => meter.points.saturating_sub(left as u64),

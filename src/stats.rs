@@ -1,8 +1,14 @@
 //! Host statistics: counters kept with relaxed atomics (no lock on the hot
 //! path), read as a `HostStats` snapshot.
+//!
+//! The counters every call moves are kept in shards, one cache line set per
+//! shard, and each thread writes to its own shard: threads calling one host
+//! at once then do not bounce a shared cache line on every event. A
+//! snapshot adds the shards up.
 use crate::error::ResultCode;
 use eiw_proto::{HostStats, LatencyHistogram};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 /// Buckets: [0, 2^10 ns), [2^10, 2^11), ... [2^31, 2^32), [2^32, inf).
@@ -10,24 +16,33 @@ const FIRST_BOUND_LOG2: u32 = 10;
 const LAST_BOUND_LOG2: u32 = 32;
 const BUCKETS: usize = (LAST_BOUND_LOG2 - FIRST_BOUND_LOG2 + 2) as usize;
 const CODES: usize = 32;
+const SHARDS: usize = 16;
 
+/// What one thread's calls add up; aligned so two shards never share a
+/// cache line (or an adjacent-line prefetch pair).
 #[derive(Default)]
-pub(crate) struct Stats {
+#[repr(align(128))]
+struct Shard {
     events_in: AtomicU64,
     events_passed: AtomicU64,
     events_dropped: AtomicU64,
     events_failed: AtomicU64,
-    pub events_emitted: AtomicU64,
+    events_emitted: AtomicU64,
     failures: [AtomicU64; CODES],
-    pub instances_created: AtomicU64,
-    pub instances_recycled: AtomicU64,
-    pub register_calls: AtomicU64,
-    pub register_replays: AtomicU64,
     cpu_points_used: AtomicU64,
     cpu_points_max_per_call: AtomicU64,
     peak_memory_pages: AtomicU32,
     latency_counts: [AtomicU64; BUCKETS],
     latency_sum_ns: AtomicU64,
+}
+
+#[derive(Default)]
+pub(crate) struct Stats {
+    shards: [Shard; SHARDS],
+    pub instances_created: AtomicU64,
+    pub instances_recycled: AtomicU64,
+    pub register_calls: AtomicU64,
+    pub register_replays: AtomicU64,
     pub log_lines_delivered: AtomicU64,
     pub log_lines_below_level: AtomicU64,
     pub log_lines_rate_limited: AtomicU64,
@@ -38,74 +53,134 @@ fn bucket(nanos: u64) -> usize {
     (log2.saturating_sub(FIRST_BOUND_LOG2) as usize).min(BUCKETS - 1)
 }
 
+/// The calling thread's shard number: threads take numbers in turn.
+fn shard_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
+    }
+    INDEX
+        .try_with(|index| {
+            if index.get() == usize::MAX {
+                index.set(NEXT.fetch_add(1, Relaxed) % SHARDS);
+            }
+            index.get()
+        })
+        .unwrap_or(0)
+}
+
+/// `fetch_max`, skipped when the maximum would not grow: most calls do
+/// not raise it, and a load does not take the cache line exclusively.
+fn raise_u64(max: &AtomicU64, value: u64) {
+    if max.load(Relaxed) < value {
+        max.fetch_max(value, Relaxed);
+    }
+}
+
+fn raise_u32(max: &AtomicU32, value: u32) {
+    if max.load(Relaxed) < value {
+        max.fetch_max(value, Relaxed);
+    }
+}
+
 impl Stats {
+    fn shard(&self) -> &Shard {
+        &self.shards[shard_index()]
+    }
+
     /// Records one eiw_process call: its outcome (the number of events it
     /// emitted, or the failure) and its duration.
     pub fn record_process(&self, outcome: Result<u32, ResultCode>, elapsed: Duration) {
-        self.events_in.fetch_add(1, Relaxed);
+        let shard = self.shard();
+        shard.events_in.fetch_add(1, Relaxed);
         match outcome {
-            Ok(0) => self.events_dropped.fetch_add(1, Relaxed),
-            Ok(_) => self.events_passed.fetch_add(1, Relaxed),
+            Ok(0) => shard.events_dropped.fetch_add(1, Relaxed),
+            Ok(_) => shard.events_passed.fetch_add(1, Relaxed),
             Err(code) => {
                 self.record_failure(code);
-                self.events_failed.fetch_add(1, Relaxed)
+                shard.events_failed.fetch_add(1, Relaxed)
             }
         };
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        self.latency_counts[bucket(nanos)].fetch_add(1, Relaxed);
-        self.latency_sum_ns.fetch_add(nanos, Relaxed);
+        shard.latency_counts[bucket(nanos)].fetch_add(1, Relaxed);
+        shard.latency_sum_ns.fetch_add(nanos, Relaxed);
     }
 
     pub fn record_failure(&self, code: ResultCode) {
-        if let Some(counter) = self.failures.get(code as usize) {
+        if let Some(counter) = self.shard().failures.get(code as usize) {
             counter.fetch_add(1, Relaxed);
         }
     }
 
+    pub fn record_emit(&self) {
+        self.shard().events_emitted.fetch_add(1, Relaxed);
+    }
+
     /// Records what one guest call used: metering points and memory size.
     pub fn record_usage(&self, cpu_points: u64, memory_pages: u32) {
-        self.cpu_points_used.fetch_add(cpu_points, Relaxed);
-        self.cpu_points_max_per_call.fetch_max(cpu_points, Relaxed);
-        self.peak_memory_pages.fetch_max(memory_pages, Relaxed);
+        let shard = self.shard();
+        shard.cpu_points_used.fetch_add(cpu_points, Relaxed);
+        raise_u64(&shard.cpu_points_max_per_call, cpu_points);
+        raise_u32(&shard.peak_memory_pages, memory_pages);
     }
 
     /// A snapshot. Counters are read one by one, so under concurrent calls
     /// a snapshot may be a few calls apart between counters.
     pub fn snapshot(&self) -> HostStats {
-        let failures = self
-            .failures
-            .iter()
-            .enumerate()
-            .filter_map(|(i, n)| {
-                let n = n.load(Relaxed);
+        let sum = |counter: fn(&Shard) -> &AtomicU64| -> u64 {
+            self.shards
+                .iter()
+                .map(|s| counter(s).load(Relaxed))
+                .fold(0, u64::wrapping_add)
+        };
+        let failures = (0..CODES)
+            .filter_map(|i| {
+                let n: u64 = self
+                    .shards
+                    .iter()
+                    .map(|s| s.failures[i].load(Relaxed))
+                    .sum();
                 let code = ResultCode::from_u32(i as u32)?;
                 (n > 0).then(|| (code.name().to_string(), n))
             })
             .collect();
         HostStats {
-            events_in: self.events_in.load(Relaxed),
-            events_passed: self.events_passed.load(Relaxed),
-            events_dropped: self.events_dropped.load(Relaxed),
-            events_failed: self.events_failed.load(Relaxed),
-            events_emitted: self.events_emitted.load(Relaxed),
+            events_in: sum(|s| &s.events_in),
+            events_passed: sum(|s| &s.events_passed),
+            events_dropped: sum(|s| &s.events_dropped),
+            events_failed: sum(|s| &s.events_failed),
+            events_emitted: sum(|s| &s.events_emitted),
             failures,
             instances_created: self.instances_created.load(Relaxed),
             instances_recycled: self.instances_recycled.load(Relaxed),
             register_calls: self.register_calls.load(Relaxed),
             register_replays: self.register_replays.load(Relaxed),
-            cpu_points_used: self.cpu_points_used.load(Relaxed),
-            cpu_points_max_per_call: self.cpu_points_max_per_call.load(Relaxed),
-            peak_memory_pages: self.peak_memory_pages.load(Relaxed),
+            cpu_points_used: sum(|s| &s.cpu_points_used),
+            cpu_points_max_per_call: self
+                .shards
+                .iter()
+                .map(|s| s.cpu_points_max_per_call.load(Relaxed))
+                .max()
+                .unwrap_or(0),
+            peak_memory_pages: self
+                .shards
+                .iter()
+                .map(|s| s.peak_memory_pages.load(Relaxed))
+                .max()
+                .unwrap_or(0),
             process_latency: Some(LatencyHistogram {
                 upper_bounds_ns: (FIRST_BOUND_LOG2..=LAST_BOUND_LOG2)
                     .map(|b| 1u64 << b)
                     .collect(),
-                counts: self
-                    .latency_counts
-                    .iter()
-                    .map(|c| c.load(Relaxed))
+                counts: (0..BUCKETS)
+                    .map(|b| {
+                        self.shards
+                            .iter()
+                            .map(|s| s.latency_counts[b].load(Relaxed))
+                            .sum()
+                    })
                     .collect(),
-                sum_ns: self.latency_sum_ns.load(Relaxed),
+                sum_ns: sum(|s| &s.latency_sum_ns),
             }),
             log_lines_delivered: self.log_lines_delivered.load(Relaxed),
             log_lines_below_level: self.log_lines_below_level.load(Relaxed),

@@ -71,6 +71,40 @@ fn measure(mut pass: impl FnMut() -> u64) -> f64 {
     rates[RUNS / 2]
 }
 
+/// Events/s of one run of `threads` threads that each repeat `pass` for
+/// the run time; threads live for the whole run, so the rate includes no
+/// thread start and only one instance creation per thread.
+fn run_threads(threads: usize, pass: &(impl Fn(&mut Count) -> u64 + Sync)) -> f64 {
+    let start = Instant::now();
+    let n: u64 = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Count::default();
+                    let mut n = 0;
+                    while start.elapsed() < RUN_TIME {
+                        n += pass(&mut out);
+                    }
+                    n
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).sum()
+    });
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Median events/s on 1 and on 2 threads, their runs taken in turn so that
+/// a change in the machine's load falls on both.
+fn scaling(pass: impl Fn(&mut Count) -> u64 + Sync) -> (f64, f64) {
+    let (mut one, mut two): (Vec<f64>, Vec<f64>) = (0..RUNS)
+        .map(|_| (run_threads(1, &pass), run_threads(2, &pass)))
+        .unzip();
+    one.sort_by(f64::total_cmp);
+    two.sort_by(f64::total_cmp);
+    (one[RUNS / 2], two[RUNS / 2])
+}
+
 fn now() -> eiw_sdk::Timestamp {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -181,14 +215,10 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         measure(|| eiw_pass(&free, input, &mut out)),
         floor,
     );
-    let two = measure(|| {
-        std::thread::scope(|s| {
-            let a = s.spawn(|| eiw_pass(&metered, input, &mut Count::default()));
-            let b = s.spawn(|| eiw_pass(&metered, input, &mut Count::default()));
-            a.join().unwrap() + b.join().unwrap()
-        })
-    });
+    let (one, two) = scaling(|out| eiw_pass(&metered, input, out));
+    row("eiw, 1 thread (as the next row)", one, floor);
     row("eiw, 2 threads on one host", two, floor);
+
     let batched = measure(|| {
         for chunk in input.chunks(100) {
             let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
@@ -199,6 +229,10 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         input.len() as u64
     });
     row("eiw, batches of 100", batched, floor);
+    println!(
+        "\n{name}: 2 threads / 1 thread on one host: {:.2}x",
+        two / one
+    );
 }
 
 fn median_ms(mut f: impl FnMut()) -> f64 {
