@@ -20,6 +20,9 @@ pub const PROCESS: &str = "process";
 pub const REGISTER: &str = "register";
 /// 1.1, optional: many events in one call.
 pub const PROCESS_BATCH: &str = "process_batch";
+/// ABI 1.1, optional: `input_buffer(size) -> ptr`, a buffer the guest keeps
+/// for the host to write inputs into without a `malloc` per call.
+pub const INPUT_BUFFER: &str = "input_buffer";
 /// Prefix of the marker export; `<major>_<minor>` follows.
 pub const MARKER_PREFIX: &str = "elastic_ingest_wasm_abi_";
 
@@ -110,6 +113,8 @@ pub struct ModuleAbi {
     pub has_register: bool,
     /// ABI 1.1 modules may export `process_batch`.
     pub has_process_batch: bool,
+    /// ABI 1.1 modules may export `input_buffer`.
+    pub has_input_buffer: bool,
     /// The minimum size the module declares for `memory`, in 64 KiB pages.
     pub memory_minimum_pages: u32,
 }
@@ -171,7 +176,10 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
             markers.push((name.to_string(), export.ty().clone()));
         } else if name == MEMORY {
             memory = Some(export.ty().clone());
-        } else if matches!(name, MALLOC | PROCESS | REGISTER | PROCESS_BATCH) {
+        } else if matches!(
+            name,
+            MALLOC | PROCESS | REGISTER | PROCESS_BATCH | INPUT_BUFFER
+        ) {
             exports.insert(name.to_string(), export.ty().clone());
         }
     }
@@ -257,16 +265,19 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         }
     };
     expect_function(MALLOC, signature(&[I32], &[I32]), true)?;
-    let (has_register, has_process_batch) = if version.is_poc() {
+    let (has_register, has_process_batch, has_input_buffer) = if version.is_poc() {
         // 0.x modules take no config; their `process` type was checked above.
-        (false, false)
+        (false, false, false)
     } else {
         expect_function(PROCESS, signature(&[I32, I32], &[I32]), true)?;
         let register = expect_function(REGISTER, signature(&[I32, I32], &[I32]), false)?;
-        // A 1.0 module's `process_batch` is not part of its ABI: ignored.
-        let batch = version.minor >= 1
-            && expect_function(PROCESS_BATCH, signature(&[I32, I32], &[I32]), false)?;
-        (register, batch)
+        // A 1.0 module's `process_batch` and `input_buffer` are not part of
+        // its ABI: ignored.
+        let minor_1 = version.minor >= 1;
+        let batch =
+            minor_1 && expect_function(PROCESS_BATCH, signature(&[I32, I32], &[I32]), false)?;
+        let buffer = minor_1 && expect_function(INPUT_BUFFER, signature(&[I32], &[I32]), false)?;
+        (register, batch, buffer)
     };
 
     for import in module.imports() {
@@ -309,6 +320,7 @@ pub fn check_module(module: &Module) -> Result<ModuleAbi> {
         version,
         has_register,
         has_process_batch,
+        has_input_buffer,
         memory_minimum_pages,
     })
 }

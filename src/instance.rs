@@ -476,6 +476,10 @@ enum Entry {
     },
 }
 
+/// The size of the input buffer the host asks an ABI 1.1 guest for: most
+/// events, and batches of a hundred of them, fit.
+pub(crate) const INPUT_BUFFER_BYTES: u32 = 64 * 1024;
+
 /// The globals wasmer's metering middleware adds to a module, looked up once.
 struct Meter {
     remaining: Global,
@@ -491,6 +495,8 @@ pub(crate) struct GuestInstance {
     entry: Entry,
     meter: Option<Meter>,
     max_memory_pages: u32,
+    /// ABI 1.1: the guest's buffer of `INPUT_BUFFER_BYTES` for inputs.
+    input_buffer: Option<i32>,
     /// Generation of the host's config this instance has registered.
     pub config_generation: u64,
 }
@@ -619,7 +625,11 @@ impl GuestInstance {
         state.memory = Some(memory.clone());
         state.malloc = Some(malloc.clone());
         state.stats.instances_created.fetch_add(1, Relaxed);
-        Ok(GuestInstance {
+        let input_buffer = match version.minor {
+            1.. if !version.is_poc() => exports.get_typed_function(&store, abi::INPUT_BUFFER).ok(),
+            _ => None,
+        };
+        let mut guest = GuestInstance {
             store,
             env,
             memory,
@@ -627,8 +637,35 @@ impl GuestInstance {
             entry,
             meter,
             max_memory_pages: limits.max_memory_pages,
+            input_buffer: None,
             config_generation: 0,
-        })
+        };
+        if let Some(function) = input_buffer {
+            guest.input_buffer = guest.ask_input_buffer(&function)?;
+        }
+        Ok(guest)
+    }
+
+    /// ABI 1.1: asks the guest once for the buffer it keeps for inputs up to
+    /// `INPUT_BUFFER_BYTES`. 0 declines; an address whose range leaves
+    /// memory fails the instance, as a bad `malloc` result fails a call.
+    fn ask_input_buffer(&mut self, function: &TypedFunction<i32, i32>) -> Result<Option<i32>> {
+        self.reset_budget(1)?;
+        let size = INPUT_BUFFER_BYTES as i32;
+        let ptr = function
+            .call(&mut self.store, size)
+            .map_err(|e| self.trap(e, abi::INPUT_BUFFER))?;
+        if ptr == 0 {
+            return Ok(None);
+        }
+        let memory_size = self.memory.view(&self.store).data_size();
+        if u64::from(ptr as u32) + u64::from(INPUT_BUFFER_BYTES) > memory_size {
+            return Err(Error::new(
+                ResultCode::GuestMalloc,
+                format!("`input_buffer({size})` returned {ptr}, which does not fit {size} bytes in guest memory of {memory_size} bytes"),
+            ));
+        }
+        Ok(Some(ptr))
     }
 
     /// Calls `process` with one event, serialized, and decoded for 0.x;
@@ -898,17 +935,21 @@ impl GuestInstance {
         trap_error(error, export)
     }
 
-    /// Copies bytes into guest memory allocated by the guest's `malloc`.
-    /// Empty input is passed as (0, 0) without calling `malloc`.
+    /// Copies bytes into the guest's input buffer when they fit it, else
+    /// into memory allocated by the guest's `malloc`. Empty input is passed
+    /// as (0, 0) without calling `malloc`.
     fn pass_bytes(&mut self, bytes: &[u8]) -> Result<(i32, i32)> {
         if bytes.is_empty() {
             return Ok((0, 0));
         }
         let len = i32::try_from(bytes.len())
             .map_err(|_| Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB"))?;
-        let ptr = match self.malloc.call(&mut self.store, len) {
-            Ok(ptr) => ptr,
-            Err(e) => return Err(self.trap(e, abi::MALLOC)),
+        let ptr = match self.input_buffer {
+            Some(ptr) if bytes.len() <= INPUT_BUFFER_BYTES as usize => ptr,
+            _ => match self.malloc.call(&mut self.store, len) {
+                Ok(ptr) => ptr,
+                Err(e) => return Err(self.trap(e, abi::MALLOC)),
+            },
         };
         let view = self.memory.view(&self.store);
         let start = u64::from(ptr as u32);

@@ -1,7 +1,9 @@
 //! The guest side of the ABI, called from `export_module!`. Not for direct use.
 use crate::{Config, Error, Module};
 use std::alloc::{alloc, Layout};
+use std::borrow::Cow;
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// The module instance of a guest. wasm32 guests are single-threaded.
 pub struct State<M>(RefCell<Option<M>>);
@@ -28,17 +30,46 @@ pub fn malloc(size: usize) -> *mut u8 {
     }
 }
 
-/// Takes ownership of a buffer the host filled after `malloc(len)`.
+/// ABI 1.1 `input_buffer`: the buffer this guest keeps for the host to
+/// write inputs of up to `size` bytes into (address and size). Allocated
+/// once, never freed.
+static INPUT_BUFFER: AtomicUsize = AtomicUsize::new(0);
+static INPUT_BUFFER_SIZE: AtomicUsize = AtomicUsize::new(0);
+
+/// Allocates (once) the buffer the host may pass inputs in; NULL declines.
+pub fn input_buffer(size: usize) -> *mut u8 {
+    if INPUT_BUFFER.load(Relaxed) == 0 {
+        let ptr = malloc(size);
+        if ptr.is_null() || size == 0 {
+            return std::ptr::null_mut();
+        }
+        INPUT_BUFFER.store(ptr as usize, Relaxed);
+        INPUT_BUFFER_SIZE.store(size, Relaxed);
+    }
+    if size > INPUT_BUFFER_SIZE.load(Relaxed) {
+        return std::ptr::null_mut();
+    }
+    INPUT_BUFFER.load(Relaxed) as *mut u8
+}
+
+/// The input of one call: borrowed when the host wrote it into the input
+/// buffer, owned (and freed after the call) when it came from `malloc`.
 ///
 /// # Safety
-/// `(ptr, len)` must come from `malloc(len)` (or be (_, 0)).
-unsafe fn take_input(ptr: *mut u8, len: usize) -> Vec<u8> {
+/// `(ptr, len)` must come from `malloc(len)`, or lie in the input buffer,
+/// or be (_, 0). A borrowed input must be dropped before the call returns.
+unsafe fn take_input(ptr: *mut u8, len: usize) -> Cow<'static, [u8]> {
     if len == 0 {
-        return Vec::new();
+        return Cow::Borrowed(&[]);
+    }
+    if ptr as usize == INPUT_BUFFER.load(Relaxed) && len <= INPUT_BUFFER_SIZE.load(Relaxed) {
+        // SAFETY: the buffer lives for the whole instance; the host writes
+        // it only between calls, after the borrow is dropped.
+        return Cow::Borrowed(unsafe { std::slice::from_raw_parts(ptr, len) });
     }
     // SAFETY: allocated by `malloc` with `Layout::array::<u8>(len)`, which is
     // the layout a Vec<u8> of capacity `len` frees with.
-    unsafe { Vec::from_raw_parts(ptr, len, len) }
+    Cow::Owned(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
 fn fail(error: Error) -> i32 {
@@ -182,5 +213,30 @@ mod tests {
         assert_eq!(unsafe { state.process_batch(ptr, len) }, 0);
         assert_eq!(testing::take_batch_results(), vec![(0, 0), (1, 3), (2, 0)]);
         assert_eq!(testing::take_emitted().len(), 2);
+    }
+
+    /// Inputs written into the input buffer are read in place and never
+    /// freed: the same buffer serves call after call, beside `malloc` inputs.
+    #[test]
+    fn inputs_in_the_input_buffer_are_borrowed_call_after_call() {
+        let buffer = input_buffer(4096);
+        assert!(!buffer.is_null());
+        assert_eq!(input_buffer(4096), buffer, "one buffer per instance");
+        assert!(input_buffer(8192).is_null(), "a larger size is declined");
+        let state = State::<Echo>::new();
+        testing::take_emitted();
+        for n in 0..3i64 {
+            let mut event = Event::new();
+            event.put("n", n);
+            let bytes = event.encode();
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer, bytes.len()) };
+            assert_eq!(unsafe { state.process(buffer, bytes.len()) }, 0);
+            assert_eq!(testing::take_emitted(), vec![event.clone()]);
+            // A malloc'd input between two buffered ones is taken and freed.
+            let owned = malloc(bytes.len());
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), owned, bytes.len()) };
+            assert_eq!(unsafe { state.process(owned, bytes.len()) }, 0);
+            assert_eq!(testing::take_emitted(), vec![event]);
+        }
     }
 }

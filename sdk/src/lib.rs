@@ -19,7 +19,7 @@
 //! ```
 //!
 //! The SDK implements the guest side of docs/ABI.md (ABI 1.1): the marker,
-//! `malloc`, `register`, `process` and `process_batch`. On targets other than wasm32 the host
+//! `malloc`, `input_buffer`, `register`, `process` and `process_batch`. On targets other than wasm32 the host
 //! functions are replaced by recording stubs (see [`testing`]), so module
 //! logic has ordinary unit tests.
 
@@ -61,7 +61,7 @@ pub trait Module: Sized + 'static {
 }
 
 /// Exports a [`Module`] type as the guest ABI: the ABI marker, `malloc`,
-/// `register`, `process` and `process_batch`. Use it once per module crate.
+/// `input_buffer`, `register`, `process` and `process_batch`. Use it once per module crate.
 #[macro_export]
 macro_rules! export_module {
     ($module:ty) => {
@@ -75,6 +75,11 @@ macro_rules! export_module {
             #[no_mangle]
             pub extern "C" fn malloc(size: usize) -> *mut u8 {
                 $crate::glue::malloc(size)
+            }
+
+            #[no_mangle]
+            pub extern "C" fn input_buffer(size: usize) -> *mut u8 {
+                $crate::glue::input_buffer(size)
             }
 
             #[no_mangle]

@@ -284,6 +284,14 @@ fn check(module: &str, flags: Flags) -> Result<bool, String> {
                 }
             );
             println!(
+                "inputs      {}",
+                if abi.has_input_buffer {
+                    "input_buffer exported (no malloc per call)"
+                } else {
+                    "through malloc"
+                }
+            );
+            println!(
                 "memory      {} pages minimum ({} KiB)",
                 abi.memory_minimum_pages,
                 abi.memory_minimum_pages * 64
