@@ -476,6 +476,20 @@ enum Entry {
     },
 }
 
+/// Writes a batch in its ABI 1.1 layout: u32 count, then u32 length and
+/// bytes per event, little-endian. `dst` has exactly the room it needs.
+fn write_batch(dst: &mut [u8], events: &[&[u8]]) {
+    let (count, mut rest) = dst.split_at_mut(4);
+    count.copy_from_slice(&(events.len() as u32).to_le_bytes());
+    for event in events {
+        let (head, tail) = rest.split_at_mut(4);
+        head.copy_from_slice(&(event.len() as u32).to_le_bytes());
+        let (body, tail) = tail.split_at_mut(event.len());
+        body.copy_from_slice(event);
+        rest = tail;
+    }
+}
+
 /// The size of the input buffer the host asks an ABI 1.1 guest for: most
 /// events, and batches of a hundred of them, fit.
 pub(crate) const INPUT_BUFFER_BYTES: u32 = 64 * 1024;
@@ -725,13 +739,7 @@ impl GuestInstance {
             ));
         };
         let function = function.clone();
-        // [u32 count] then [u32 length, bytes] per event, little-endian.
-        let mut buffer = Vec::with_capacity(4 + events.iter().map(|e| 4 + e.len()).sum::<usize>());
-        buffer.extend_from_slice(&(events.len() as u32).to_le_bytes());
-        for event in events {
-            buffer.extend_from_slice(&(event.len() as u32).to_le_bytes());
-            buffer.extend_from_slice(event);
-        }
+        let batch_len = 4 + events.iter().map(|e| 4 + e.len()).sum::<usize>();
         {
             let state = self.env.as_mut(&mut self.store);
             state.batch_len = Some(events.len() as u32);
@@ -750,7 +758,7 @@ impl GuestInstance {
             events.len() as u64,
             sink,
             |this| {
-                let (ptr, len) = this.pass_bytes(&buffer)?;
+                let (ptr, len) = this.pass_with(batch_len, |dst| write_batch(dst, events))?;
                 match function.call(&mut this.store, ptr, len) {
                     Ok(status) => Ok(status),
                     Err(e) => Err(this.trap(e, abi::PROCESS_BATCH)),
@@ -939,33 +947,36 @@ impl GuestInstance {
     /// into memory allocated by the guest's `malloc`. Empty input is passed
     /// as (0, 0) without calling `malloc`.
     fn pass_bytes(&mut self, bytes: &[u8]) -> Result<(i32, i32)> {
-        if bytes.is_empty() {
+        self.pass_with(bytes.len(), |dst| dst.copy_from_slice(bytes))
+    }
+
+    /// Like `pass_bytes`, for `len` bytes that `fill` writes in place.
+    fn pass_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) -> Result<(i32, i32)> {
+        if len == 0 {
             return Ok((0, 0));
         }
-        let len = i32::try_from(bytes.len())
+        let len_i32 = i32::try_from(len)
             .map_err(|_| Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB"))?;
         let ptr = match self.input_buffer {
-            Some(ptr) if bytes.len() <= INPUT_BUFFER_BYTES as usize => ptr,
-            _ => match self.malloc.call(&mut self.store, len) {
+            Some(ptr) if len <= INPUT_BUFFER_BYTES as usize => ptr,
+            _ => match self.malloc.call(&mut self.store, len_i32) {
                 Ok(ptr) => ptr,
                 Err(e) => return Err(self.trap(e, abi::MALLOC)),
             },
         };
         let view = self.memory.view(&self.store);
-        let start = u64::from(ptr as u32);
+        let start = ptr as u32 as usize;
         let size = view.data_size();
-        if ptr == 0 || start + bytes.len() as u64 > size {
+        if ptr == 0 || (start + len) as u64 > size {
             return Err(Error::new(
                 ResultCode::GuestMalloc,
                 format!("`malloc({len})` returned {ptr}, which does not fit {len} bytes in guest memory of {size} bytes"),
             ));
         }
-        view.write(start, bytes).map_err(|e| {
-            Error::new(
-                ResultCode::GuestMalloc,
-                format!("writing to guest memory: {e}"),
-            )
-        })?;
-        Ok((ptr, len))
+        // SAFETY: the range lies inside the memory, which is not shared
+        // (checked at load); the guest is not running, so nothing else
+        // reads, writes or grows it while the slice lives.
+        fill(unsafe { &mut view.data_unchecked_mut()[start..start + len] });
+        Ok((ptr, len_i32))
     }
 }

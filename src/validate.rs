@@ -199,9 +199,23 @@ fn timestamp(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
-/// A `Struct`.
+/// A `Struct`: entries with a one-byte length are taken directly; from the
+/// first other field on, the rest is walked field by field.
 fn object(bytes: &[u8], depth: u32) -> Option<()> {
-    fields(bytes, depth, |r, number, wire| match number {
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    let mut rest = bytes;
+    while let [0x0a, n, ref tail @ ..] = *rest {
+        let n = usize::from(n);
+        if n >= 0x80 || n > tail.len() {
+            break;
+        }
+        let (entry, next) = tail.split_at(n);
+        object_entry(entry, depth + 1)?;
+        rest = next;
+    }
+    fields(rest, depth, |r, number, wire| match number {
         1 => Some(r.message(wire, depth, object_entry)),
         _ => None,
     })
