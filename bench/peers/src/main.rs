@@ -35,23 +35,42 @@ fn measure(mut pass: impl FnMut() -> u64) -> f64 {
     rates[RUNS / 2]
 }
 
-fn events() -> Vec<Vec<u8>> {
+/// The suite's events (bench/harness): about 450 bytes, ten fields, one in
+/// ten at `log.level: error`; with `fan_out`, ten `messages` instead of one
+/// `message`.
+fn events(fan_out: bool) -> Vec<Vec<u8>> {
     (0..1000)
         .map(|i| {
-            let json = json!({
-                "@timestamp": "2026-11-30T08:15:00.120Z",
-                "message": format!("192.0.2.{} - - \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i),
+            let mut json = json!({
+                "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
                 "log": {"level": if i % 10 == 0 { "error" } else { "info" }},
                 "host": {"name": format!("web-{}", i % 4)},
-                "http": {"request": {"method": "GET"}, "response": {"status_code": 200, "bytes": 1000 + i}},
+                "http": {"request": {"method": "GET"}, "response": {"status_code": 200}},
                 "url": {"path": format!("/api/v1/items/{i}")},
-                "user_agent": {"original": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"},
-                "source": {"ip": format!("192.0.2.{}", i % 200)},
+                "user_agent": {"original": "curl/8.5.0"},
+                "source": {"ip": format!("192.0.2.{}", i % 200), "port": 40000 + i},
                 "event": {"duration": 1_000_000 + i},
+                "service": {"name": "shop"},
             });
+            let line = format!("192.0.2.{} - - [30/Nov/2026:08:15:00 +0000] \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i);
+            if fan_out {
+                json["messages"] = (0..10).map(|k| format!("{line} part {k}")).collect();
+            } else {
+                json["message"] = line.into();
+            }
             eiw::json::event_from_json(&json).unwrap().encode_to_vec()
         })
         .collect()
+}
+
+/// Splits W3's length-prefixed output into events, as a host would.
+fn split_outputs(mut bytes: &[u8], out: &mut Count) {
+    while let Some((head, rest)) = bytes.split_first_chunk::<4>() {
+        let len = u32::from_le_bytes(*head) as usize;
+        let (event, rest) = rest.split_at(len);
+        out.emit(event);
+        bytes = rest;
+    }
 }
 
 fn main() {
@@ -60,11 +79,12 @@ fn main() {
     let read = |name: &str| {
         std::fs::read(format!("{dir}/{name}.wasm")).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
-    let input = events();
-    let size = input.iter().map(Vec::len).sum::<usize>() / input.len();
+    let plain = events(false);
+    let fan = events(true);
+    let size = plain.iter().map(Vec::len).sum::<usize>() / plain.len();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("## eiw and Extism\n");
-    println!("Command: `make bench-peers`; {cores} cores; {size}-byte events; median of {RUNS} runs of {} ms.", RUN_TIME.as_millis());
+    println!("Command: `make bench-peers`; {cores} cores; {size}-byte events (W3: ten messages each); median of {RUNS} runs of {} ms.", RUN_TIME.as_millis());
     println!(
         "Extism {} (wasmtime), plugin built with extism-pdk for wasm32-unknown-unknown.\n",
         "1.30.0"
@@ -73,9 +93,11 @@ fn main() {
     println!("|---|---:|---:|---:|");
     let manifest = Manifest::new([Wasm::data(read("extism_workloads"))]);
     let mut plugin = Plugin::new(&manifest, [], false).expect("Extism plugin loads");
-    for (workload, module, config) in [
-        ("W0 passthrough", "passthrough", false),
-        ("W1 transform", "w1_transform", true),
+    for (workload, module, function, config, input) in [
+        ("W0 passthrough", "passthrough", "w0", false, &plain),
+        ("W1 transform", "w1_transform", "w1", true, &plain),
+        ("W2 filter", "w2_filter", "w2", false, &plain),
+        ("W3 fan-out", "split", "w3", false, &fan),
     ] {
         let host = Host::new(&read(module), Limits::default()).unwrap();
         if config {
@@ -87,16 +109,19 @@ fn main() {
         }
         let mut out = Count::default();
         let eiw_rate = measure(|| {
-            for e in &input {
+            for e in input {
                 host.process(e, &mut out).unwrap();
             }
             input.len() as u64
         });
-        let function = if config { "w1" } else { "w0" };
         let extism_rate = measure(|| {
-            for e in &input {
+            for e in input {
                 let output: &[u8] = plugin.call(function, e.as_slice()).unwrap();
-                out.0 += output.len() as u64;
+                match function {
+                    "w3" => split_outputs(output, &mut out),
+                    _ if output.is_empty() => {}
+                    _ => out.emit(output),
+                }
             }
             input.len() as u64
         });
