@@ -1,19 +1,12 @@
 //! The engine a host compiles its module with: Cranelift, CPU metering,
-//! and the memory cap. Each host has its own engine, because a `Metering`
+//! and the memory cap. Each host has its own engine, because a metering
 //! middleware serves exactly one module.
 use crate::limits::Limits;
 use crate::memory_cap::CappedTunables;
+use crate::metering::CpuMetering;
 use std::sync::Arc;
 use wasmer::sys::{CompilerConfig, Cranelift, NativeEngineExt};
-use wasmer::wasmparser::Operator;
 use wasmer::Engine;
-use wasmer_middlewares::Metering;
-
-/// Every operator costs one point: the budget bounds the instructions a
-/// call executes, whatever they are.
-fn cost(_operator: &Operator) -> u64 {
-    1
-}
 
 pub(crate) fn new_engine(limits: &Limits) -> Engine {
     let mut compiler = Cranelift::default();
@@ -23,7 +16,7 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
         compiler.num_threads(threads);
     }
     if let Some(points) = limits.cpu_points_per_call {
-        compiler.push_middleware(Arc::new(Metering::new(points, cost)));
+        compiler.push_middleware(Arc::new(CpuMetering::new(points)));
     }
     let mut engine: Engine = compiler.into();
     engine.set_tunables(CappedTunables::new(limits.max_memory_pages));

@@ -234,7 +234,7 @@ impl Host {
         let module = &self.shared.module;
         module
             .exports()
-            .filter(|e| !e.name().starts_with("wasmer_metering_"))
+            .filter(|e| !e.name().starts_with(crate::metering::EXPORT_PREFIX))
             .map(|e| format!("{}: {}", e.name(), abi::describe_type(e.ty())))
             .collect()
     }

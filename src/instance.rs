@@ -459,8 +459,7 @@ fn check_status(status: i32, export: &str) -> Result<()> {
 }
 
 /// Export names of the globals wasmer's `Metering` middleware adds.
-const METER_REMAINING: &str = "wasmer_metering_remaining_points";
-const METER_EXHAUSTED: &str = "wasmer_metering_points_exhausted";
+use crate::metering::{EXHAUSTED as METER_EXHAUSTED, REMAINING as METER_REMAINING};
 
 type BytesFn = TypedFunction<(i32, i32), i32>;
 

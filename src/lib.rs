@@ -14,6 +14,7 @@ pub mod json;
 pub mod limits;
 mod log_gate;
 mod memory_cap;
+mod metering;
 pub mod module_cache;
 mod poc;
 pub mod sink;

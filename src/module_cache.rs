@@ -36,8 +36,10 @@ fn key(engine: &Engine, wasm: &[u8], limits: &Limits) -> String {
     hash.update(engine.deterministic_id());
     hash.update(format!("\0{:?}\0", engine.target().cpu_features()));
     hash.update(format!(
-        "{:?}\0{}\0",
-        limits.cpu_points_per_call, limits.max_memory_pages
+        "{:?}\0{}\0{}\0",
+        limits.cpu_points_per_call,
+        limits.max_memory_pages,
+        crate::metering::SCHEME
     ));
     hash.update(wasm);
     hash.finalize().iter().map(|b| format!("{b:02x}")).collect()

@@ -1,0 +1,105 @@
+//! CPU metering (src/metering.rs): every way a guest can run without end —
+//! loops by each kind of branch, recursion that returns — uses up its
+//! budget, and the points a call uses track the operators it executes.
+mod common;
+
+use common::*;
+use eiw::{Collect, Host, Limits, ResultCode};
+use serde_json::json;
+
+fn limits(points: u64) -> Limits {
+    Limits {
+        cpu_points_per_call: Some(points),
+        ..Limits::default()
+    }
+}
+
+fn process(host: &Host) -> eiw::Result<u32> {
+    host.process(
+        &event_bytes(json!({"message": "x"})),
+        &mut Collect::default(),
+    )
+}
+
+/// `process` runs `body` (then returns 0); `extra` adds functions.
+fn exhausts(body: &str, extra: &str) {
+    let host = Host::new(
+        &guest(&format!("{body} (i32.const 0)"), extra),
+        limits(100_000),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let error = process(&host).unwrap_err();
+    assert_eq!(error.code(), ResultCode::CpuExhausted, "{error}");
+    assert_eq!(
+        error.message(),
+        "`process` used up its CPU budget of 100000 points"
+    );
+    // The next call runs on a fresh instance with a full budget.
+    let stats = host.stats();
+    assert_eq!(stats.instances_recycled, 1);
+    assert_eq!(stats.cpu_points_max_per_call, 100_000);
+}
+
+#[test]
+fn loops_by_br_br_if_and_br_table_are_stopped() {
+    exhausts("(loop $l (br $l))", "");
+    exhausts("(loop $l (br_if $l (i32.const 1)))", "");
+    exhausts(
+        "(block $out (loop $l (br_table $l $out $l (i32.const 0))))",
+        "",
+    );
+    // The back-edge from inside nested blocks and an `if`.
+    exhausts(
+        "(loop $l (block (block (if (i32.const 1) (then (br $l))))))",
+        "",
+    );
+    // A loop inside an `if` inside a loop.
+    exhausts(
+        "(loop $outer (if (i32.const 1) (then (loop $inner (br_if $inner (i32.const 0))))) (br $outer))",
+        "",
+    );
+}
+
+#[test]
+fn recursion_that_returns_is_charged_per_call() {
+    // 2^40 calls, each returning: no loop anywhere.
+    exhausts(
+        "(call $tree (i32.const 40))",
+        "(func $tree (param $d i32)
+           (if (local.get $d) (then
+             (call $tree (i32.sub (local.get $d) (i32.const 1)))
+             (call $tree (i32.sub (local.get $d) (i32.const 1))))))",
+    );
+}
+
+/// Tail calls could loop with no back-edge and no return. The metering
+/// charges before `return_call`, and this wasmer refuses them anyway.
+#[test]
+fn tail_calls_are_refused_at_load() {
+    let wasm = guest(
+        "(call $spin (i32.const 0)) (i32.const 0)",
+        "(func $spin (param i32) (return_call $spin (local.get 0)))",
+    );
+    let error = Host::new(&wasm, limits(100_000)).err().unwrap();
+    assert_eq!(error.code(), ResultCode::InvalidModule);
+    assert!(error.message().contains("tail calls"), "{error}");
+}
+
+#[test]
+fn points_used_track_the_operators_executed() {
+    // 1000 iterations of a 9-operator loop body, plus a few operators
+    // around it: about 9000 points.
+    let body = "(local.set $len (i32.const 1000))
+        (loop $l
+          (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+          (br_if $l (i32.ne (local.get $len) (i32.const 0))))
+        (i32.const 0)";
+    let host = Host::new(&guest(body, ""), limits(1_000_000)).unwrap();
+    assert_eq!(process(&host).unwrap(), 0);
+    let used = host.stats().cpu_points_used;
+    assert!((9_000..9_100).contains(&used), "{used} points");
+    // The same loop a second time doubles it: the budget is per call, the
+    // count is the host's total.
+    process(&host).unwrap();
+    assert_eq!(host.stats().cpu_points_used, 2 * used);
+}
