@@ -53,24 +53,6 @@ fn events(fan_out: bool) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Median events/s of `RUNS` runs; `pass` processes all events once and
-/// returns how many inputs it handled.
-fn measure(mut pass: impl FnMut() -> u64) -> f64 {
-    pass(); // warm up
-    let mut rates: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let mut n = 0;
-            while start.elapsed() < RUN_TIME {
-                n += pass();
-            }
-            n as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    rates[RUNS / 2]
-}
-
 /// Events/s of one run of `threads` threads that each repeat `pass` for
 /// the run time; threads live for the whole run, so the rate includes no
 /// thread start and only one instance creation per thread.
@@ -92,17 +74,6 @@ fn run_threads(threads: usize, pass: &(impl Fn(&mut Count) -> u64 + Sync)) -> f6
         workers.into_iter().map(|w| w.join().unwrap()).sum()
     });
     n as f64 / start.elapsed().as_secs_f64()
-}
-
-/// Median events/s on 1 and on 2 threads, their runs taken in turn so that
-/// a change in the machine's load falls on both.
-fn scaling(pass: impl Fn(&mut Count) -> u64 + Sync) -> (f64, f64) {
-    let (mut one, mut two): (Vec<f64>, Vec<f64>) = (0..RUNS)
-        .map(|_| (run_threads(1, &pass), run_threads(2, &pass)))
-        .unzip();
-    one.sort_by(f64::total_cmp);
-    two.sort_by(f64::total_cmp);
-    (one[RUNS / 2], two[RUNS / 2])
 }
 
 fn now() -> eiw_sdk::Timestamp {
@@ -182,53 +153,105 @@ fn row(name: &str, rate: f64, floor: f64) {
     );
 }
 
+/// One timed run: `pass` repeated for the run time; events/s.
+fn run_once(pass: &mut dyn FnMut() -> u64) -> f64 {
+    let start = Instant::now();
+    let mut n = 0;
+    while start.elapsed() < RUN_TIME {
+        n += pass();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+type Row<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+
+/// The median of `RUNS` runs of each row, the rows' runs taken in turn
+/// (row 1, row 2, ..., row 1, ...) so that a change in the machine's load
+/// falls on every row alike.
+fn interleaved(rows: &mut [Row]) -> Vec<f64> {
+    let mut rates = vec![Vec::new(); rows.len()];
+    for _ in 0..RUNS {
+        for (rate, (_, run)) in rates.iter_mut().zip(rows.iter_mut()) {
+            rate.push(run());
+        }
+    }
+    rates
+        .into_iter()
+        .map(|mut r| {
+            r.sort_by(f64::total_cmp);
+            r[RUNS / 2]
+        })
+        .collect()
+}
+
 fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u8>]) {
     // EIW_BENCH_ONLY=W2 runs one workload (for profiling).
     if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != name) {
         return;
     }
-    let mut out = Count::default();
     println!("\n### {name}: {title}\n");
     println!("| row | events/s | ns/event | vs native |");
     println!("|---|---:|---:|---:|");
-    let floor = measure(|| native(name, input, &mut out));
-    row("native Rust (prost, same code)", floor, floor);
+    let metered = host(module, true, config);
+    let free = host(module, false, config);
+    let mut rows: Vec<Row> = vec![(
+        "native Rust (prost, same code)",
+        Box::new(|| {
+            let mut out = Count::default();
+            run_once(&mut || native(name, input, &mut out))
+        }),
+    )];
     if name == "W0" {
         // What eiw's check of an input event costs alone (part of every row below).
-        let check = measure(|| {
-            input
-                .iter()
-                .filter(|bytes| eiw::validate::is_event(bytes))
-                .count() as u64
-        });
-        row("the event check alone", check, floor);
+        rows.push((
+            "the event check alone",
+            Box::new(|| {
+                run_once(&mut || {
+                    input
+                        .iter()
+                        .filter(|bytes| eiw::validate::is_event(bytes))
+                        .count() as u64
+                })
+            }),
+        ));
     }
-    let metered = host(module, true, config);
-    row(
+    rows.push((
         "eiw, one event per call",
-        measure(|| eiw_pass(&metered, input, &mut out)),
-        floor,
-    );
-    let free = host(module, false, config);
-    row(
+        Box::new(|| run_once(&mut || eiw_pass(&metered, input, &mut Count::default()))),
+    ));
+    rows.push((
         "eiw, metering off",
-        measure(|| eiw_pass(&free, input, &mut out)),
-        floor,
-    );
-    let (one, two) = scaling(|out| eiw_pass(&metered, input, out));
-    row("eiw, 1 thread (as the next row)", one, floor);
-    row("eiw, 2 threads on one host", two, floor);
-
-    let batched = measure(|| {
-        for chunk in input.chunks(100) {
-            let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
-            for result in metered.process_batch(&events, &mut out) {
-                result.unwrap();
-            }
-        }
-        input.len() as u64
-    });
-    row("eiw, batches of 100", batched, floor);
+        Box::new(|| run_once(&mut || eiw_pass(&free, input, &mut Count::default()))),
+    ));
+    rows.push((
+        "eiw, batches of 100",
+        Box::new(|| {
+            let mut out = Count::default();
+            run_once(&mut || {
+                for chunk in input.chunks(100) {
+                    let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+                    for result in metered.process_batch(&events, &mut out) {
+                        result.unwrap();
+                    }
+                }
+                input.len() as u64
+            })
+        }),
+    ));
+    rows.push((
+        "eiw, 1 thread (new thread)",
+        Box::new(|| run_threads(1, &|out: &mut Count| eiw_pass(&metered, input, out))),
+    ));
+    rows.push((
+        "eiw, 2 threads on one host",
+        Box::new(|| run_threads(2, &|out: &mut Count| eiw_pass(&metered, input, out))),
+    ));
+    let rates = interleaved(&mut rows);
+    let floor = rates[0];
+    for ((row_name, _), rate) in rows.iter().zip(&rates) {
+        row(row_name, *rate, floor);
+    }
+    let (one, two) = (rates[rates.len() - 2], rates[rates.len() - 1]);
     println!(
         "\n{name}: 2 threads / 1 thread on one host: {:.2}x",
         two / one
