@@ -62,6 +62,7 @@ fn bad_cache_files_are_recompiled_and_replaced() {
     let mut foreign = good[..8].to_vec();
     let payload = b"not a wasmer artifact".to_vec();
     foreign.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+    foreign.extend_from_slice(&[0; 4]);
     foreign.extend_from_slice(&payload);
     for (bytes, why) in [
         (flipped, "checksum mismatch"),
