@@ -148,6 +148,9 @@ func encodeOptions(o Options) []byte {
 	if o.CacheDir != "" {
 		e.bytesField(12, []byte(o.CacheDir))
 	}
+	if o.TrustedInput {
+		e.varintField(13, 1)
+	}
 	return e.buf
 }
 

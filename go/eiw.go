@@ -128,6 +128,9 @@ type Options struct {
 	CompileThreads uint32
 	// CacheDir keeps compiled modules between runs; "" for no cache.
 	CacheDir string
+	// TrustedInput skips eiw's check of input events, for callers that
+	// encode them with a protobuf library (HostOptions.trusted_input).
+	TrustedInput bool
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }

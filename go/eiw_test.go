@@ -1,6 +1,7 @@
 package eiw
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -179,6 +180,24 @@ func TestErrorsMatchTheirKind(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := NewHost(module(t, "passthrough"), Options{MaxMemoryPages: 1}); !errors.Is(err, ErrMemoryExhausted) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TrustedInput: the input is not checked, so a passthrough hands invalid
+// bytes back as they came, and a decoding module fails with its status.
+func TestTrustedInputSkipsTheInputCheck(t *testing.T) {
+	bad := []byte{0xff, 0xff}
+	h := newHost(t, "passthrough", Options{TrustedInput: true})
+	out, err := h.Process(bad)
+	if err != nil || len(out) != 1 || !bytes.Equal(out[0], bad) {
+		t.Fatalf("got %v, %v", out, err)
+	}
+	h = newHost(t, "add_fields", Options{TrustedInput: true, Logger: &lines{}})
+	if err := h.Register(map[string]interface{}{"field": "labels.env", "value": "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Process(bad); !errors.Is(err, ErrGuestStatus) {
 		t.Fatalf("got %v", err)
 	}
 }

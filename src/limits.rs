@@ -19,6 +19,8 @@ pub struct Limits {
     pub log_burst: u32,
     /// None: one compile thread per CPU.
     pub compile_threads: Option<std::num::NonZeroU32>,
+    /// Inputs are not checked (`HostOptions.trusted_input`).
+    pub trusted_input: bool,
 }
 
 impl Default for Limits {
@@ -34,6 +36,7 @@ impl Default for Limits {
             log_lines_per_second: 1000,
             log_burst: 1000,
             compile_threads: None,
+            trusted_input: false,
         }
     }
 }
@@ -69,6 +72,7 @@ impl Limits {
                 or_default(options.log_lines_per_second, d.log_burst),
             ),
             compile_threads: std::num::NonZeroU32::new(options.compile_threads),
+            trusted_input: options.trusted_input,
         }
     }
 

@@ -292,6 +292,56 @@ fn event_bytes_that_do_not_decode_are_rejected_and_the_next_event_served() {
     assert_eq!(out.events.len(), 1);
 }
 
+/// `trusted_input`: the input is not checked; a guest that decodes it
+/// fails with its own status, a passthrough passes it on as it came, and
+/// emits that differ from the input are still checked.
+#[test]
+fn trusted_input_skips_the_input_check_but_not_the_emit_check() {
+    let trusted = |wasm: &[u8]| {
+        let options = HostOptions {
+            trusted_input: true,
+            ..Default::default()
+        };
+        Host::from_options(wasm, &options.encode_to_vec()).unwrap()
+    };
+    let bad = b"\xff\xff\xff\xff".to_vec();
+    let passthrough = trusted(&example("passthrough"));
+    assert!(passthrough.limits().trusted_input);
+    let mut out = Collect::default();
+    assert_eq!(passthrough.process(&bad, &mut out).unwrap(), 1);
+    assert_eq!(out.events, vec![bad.clone()]);
+
+    let add_fields = trusted(&example("add_fields"));
+    add_fields
+        .register(
+            &config(json!({"field": "labels.env", "value": "prod"})),
+            &mut Collect::default(),
+        )
+        .unwrap();
+    let mut out = Collect::default();
+    let err = add_fields.process(&bad, &mut out).unwrap_err();
+    assert_eq!(err.code(), ResultCode::GuestStatus);
+    assert!(out.events.is_empty());
+    assert_eq!(
+        add_fields
+            .process(&event_bytes(sample()), &mut out)
+            .unwrap(),
+        1
+    );
+    assert_eq!(add_fields.stats().events_failed, 1);
+
+    // Emits ff ff ff: not the input, so checked.
+    let wasm = guest(
+        "(i32.store (i32.const 16) (i32.const 0xffffff))
+         (call $emit (i32.const 16) (i32.const 3))",
+        "",
+    );
+    let err = trusted(&wasm)
+        .process(&event_bytes(sample()), &mut Collect::default())
+        .unwrap_err();
+    assert_eq!(err.code(), ResultCode::InvalidEmit);
+}
+
 #[test]
 fn oversized_events_are_rejected() {
     let limits = Limits {

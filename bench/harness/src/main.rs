@@ -126,15 +126,32 @@ fn eiw_pass(host: &Host, input: &[Vec<u8>], out: &mut Count) -> u64 {
     input.len() as u64
 }
 
+fn eiw_batches(host: &Host, input: &[Vec<u8>], out: &mut Count) -> u64 {
+    for chunk in input.chunks(100) {
+        let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
+        for result in host.process_batch(&events, out) {
+            result.unwrap();
+        }
+    }
+    input.len() as u64
+}
+
 fn host(wasm: &[u8], metering: bool, config: bool) -> Host {
-    let limits = Limits {
-        cpu_points_per_call: if metering {
-            Limits::default().cpu_points_per_call
-        } else {
-            None
+    host_with(
+        wasm,
+        config,
+        Limits {
+            cpu_points_per_call: if metering {
+                Limits::default().cpu_points_per_call
+            } else {
+                None
+            },
+            ..Limits::default()
         },
-        ..Limits::default()
-    };
+    )
+}
+
+fn host_with(wasm: &[u8], config: bool, limits: Limits) -> Host {
     let host = Host::new(wasm, limits).unwrap();
     if config {
         let config =
@@ -194,6 +211,14 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
     println!("|---|---:|---:|---:|");
     let metered = host(module, true, config);
     let free = host(module, false, config);
+    let trusted = host_with(
+        module,
+        config,
+        Limits {
+            trusted_input: true,
+            ..Limits::default()
+        },
+    );
     let mut rows: Vec<Row> = vec![(
         "native Rust (prost, same code)",
         Box::new(|| {
@@ -225,19 +250,18 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
     ));
     rows.push((
         "eiw, batches of 100",
-        Box::new(|| {
-            let mut out = Count::default();
-            run_once(&mut || {
-                for chunk in input.chunks(100) {
-                    let events: Vec<&[u8]> = chunk.iter().map(Vec::as_slice).collect();
-                    for result in metered.process_batch(&events, &mut out) {
-                        result.unwrap();
-                    }
-                }
-                input.len() as u64
-            })
-        }),
+        Box::new(|| run_once(&mut || eiw_batches(&metered, input, &mut Count::default()))),
     ));
+    if name == "W0" {
+        rows.push((
+            "eiw, trusted input (no input check)",
+            Box::new(|| run_once(&mut || eiw_pass(&trusted, input, &mut Count::default()))),
+        ));
+        rows.push((
+            "eiw, trusted input, batches of 100",
+            Box::new(|| run_once(&mut || eiw_batches(&trusted, input, &mut Count::default()))),
+        ));
+    }
     rows.push((
         "eiw, 1 thread (new thread)",
         Box::new(|| run_threads(1, &|out: &mut Count| eiw_pass(&metered, input, out))),
