@@ -341,11 +341,10 @@ impl Host {
             })
             .collect();
         let each = start.elapsed() / events.len().max(1) as u32;
-        for result in &results {
-            self.shared
-                .stats
-                .record_process(result.as_ref().map(|n| *n).map_err(Error::code), each);
-        }
+        self.shared.stats.record_batch(
+            results.iter().map(|r| r.as_ref().map(|n| *n).map_err(Error::code)),
+            each,
+        );
         results
     }
 

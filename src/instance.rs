@@ -36,6 +36,9 @@ struct CallState {
     phase: Phase,
     limits: Limits,
     emits: u32,
+    /// Events delivered to the sink during the current call (all events of
+    /// a batch), added to the host's stats once after it.
+    delivered: u64,
     /// The first ABI violation of the current call; the call fails with it.
     violation: Option<Error>,
     stats: Arc<Stats>,
@@ -168,7 +171,7 @@ fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
     match state.sink() {
         Some(sink) => {
             sink.emit(bytes);
-            state.stats.record_emit();
+            state.delivered += 1;
             status::OK
         }
         None => status::INTERNAL_FAILURE,
@@ -533,6 +536,7 @@ impl GuestInstance {
                 phase: Phase::Idle,
                 limits,
                 emits: 0,
+                delivered: 0,
                 violation: None,
                 stats,
                 log_gate,
@@ -829,7 +833,7 @@ impl GuestInstance {
             ));
         }
         sink.emit(&bytes);
-        state.stats.record_emit();
+        state.stats.record_emitted(1);
         Ok(1)
     }
 
@@ -863,6 +867,7 @@ impl GuestInstance {
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
+        state.stats.record_emitted(std::mem::take(&mut state.delivered));
         let violation = state.violation.take();
         let event = state.event.take();
         let emitted = state.emits;

@@ -106,14 +106,51 @@ impl Stats {
         shard.latency_sum_ns.fetch_add(nanos, Relaxed);
     }
 
+    /// Records the events of one batch, which took `elapsed` each: counted
+    /// here and added to the shared counters once per outcome kind.
+    pub fn record_batch(
+        &self,
+        outcomes: impl Iterator<Item = Result<u32, ResultCode>>,
+        elapsed: Duration,
+    ) {
+        let (mut passed, mut dropped, mut failed) = (0, 0, 0);
+        for outcome in outcomes {
+            match outcome {
+                Ok(0) => dropped += 1,
+                Ok(_) => passed += 1,
+                Err(code) => {
+                    self.record_failure(code);
+                    failed += 1;
+                }
+            }
+        }
+        let n = passed + dropped + failed;
+        let shard = self.shard();
+        shard.events_in.fetch_add(n, Relaxed);
+        for (counter, value) in [
+            (&shard.events_passed, passed),
+            (&shard.events_dropped, dropped),
+            (&shard.events_failed, failed),
+        ] {
+            if value > 0 {
+                counter.fetch_add(value, Relaxed);
+            }
+        }
+        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        shard.latency_counts[bucket(nanos)].fetch_add(n, Relaxed);
+        shard.latency_sum_ns.fetch_add(nanos.saturating_mul(n), Relaxed);
+    }
+
     pub fn record_failure(&self, code: ResultCode) {
         if let Some(counter) = self.shard().failures.get(code as usize) {
             counter.fetch_add(1, Relaxed);
         }
     }
 
-    pub fn record_emit(&self) {
-        self.shard().events_emitted.fetch_add(1, Relaxed);
+    pub fn record_emitted(&self, events: u64) {
+        if events > 0 {
+            self.shard().events_emitted.fetch_add(events, Relaxed);
+        }
     }
 
     /// Records what one guest call used: metering points and memory size.
