@@ -342,7 +342,9 @@ impl Host {
             .collect();
         let each = start.elapsed() / events.len().max(1) as u32;
         self.shared.stats.record_batch(
-            results.iter().map(|r| r.as_ref().map(|n| *n).map_err(Error::code)),
+            results
+                .iter()
+                .map(|r| r.as_ref().map(|n| *n).map_err(Error::code)),
             each,
         );
         results

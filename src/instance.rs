@@ -867,7 +867,9 @@ impl GuestInstance {
         let state = self.env.as_mut(&mut self.store);
         state.sink = None;
         state.phase = Phase::Idle;
-        state.stats.record_emitted(std::mem::take(&mut state.delivered));
+        state
+            .stats
+            .record_emitted(std::mem::take(&mut state.delivered));
         let violation = state.violation.take();
         let event = state.event.take();
         let emitted = state.emits;

@@ -138,7 +138,9 @@ impl Stats {
         }
         let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
         shard.latency_counts[bucket(nanos)].fetch_add(n, Relaxed);
-        shard.latency_sum_ns.fetch_add(nanos.saturating_mul(n), Relaxed);
+        shard
+            .latency_sum_ns
+            .fetch_add(nanos.saturating_mul(n), Relaxed);
     }
 
     pub fn record_failure(&self, code: ResultCode) {
