@@ -38,3 +38,25 @@ func BenchmarkProcessPassthrough(b *testing.B) { benchmarkProcess(b, "passthroug
 func BenchmarkProcessAddFields(b *testing.B) {
 	benchmarkProcess(b, "add_fields", map[string]interface{}{"field": "labels.env", "value": "prod"})
 }
+
+// One op is one event, sent in batches of 100 (the last one may be shorter).
+func BenchmarkProcessBatchPassthrough(b *testing.B) {
+	h := newHost(b, "passthrough", Options{})
+	event := benchEvent()
+	batch := make([][]byte, 100)
+	for i := range batch {
+		batch[i] = event
+	}
+	b.SetBytes(int64(len(event)))
+	b.ResetTimer()
+	for done := 0; done < b.N; done += len(batch) {
+		n := b.N - done
+		if n > len(batch) {
+			n = len(batch)
+		}
+		out, err := h.ProcessBatch(batch[:n])
+		if err != nil || out[n-1].Err != nil {
+			b.Fatal(err, out[n-1].Err)
+		}
+	}
+}

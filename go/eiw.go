@@ -21,21 +21,30 @@ package eiw
 extern void eiwGoLog(uintptr_t handle, uint32_t level, uint8_t *msg, size_t len);
 
 // The state of one call, in C memory. Emitted events are appended to `buf`
-// as (8-byte length, bytes) records, so an emit does not call back into Go
-// (a C-to-Go callback costs more than the rest of a call); Go copies them
-// out after eiw_process returns. `handle` is a cgo.Handle for the call's
-// Go state when the host has a logger, else 0.
+// as (8-byte input index, 8-byte length, bytes) records, so an emit does
+// not call back into Go (a C-to-Go callback costs more than the rest of a
+// call); Go copies them out after the call returns. `handle` is a
+// cgo.Handle for the call's Go state when the host has a logger, else 0.
+// The call context given to eiw is an eiw_go_ctx: the call and the index
+// of the input (0 outside batches).
+typedef struct eiw_go_call eiw_go_call;
 typedef struct {
+	eiw_go_call *call;
+	uint64_t index;
+} eiw_go_ctx;
+struct eiw_go_call {
 	uint8_t *buf;
 	size_t len, cap, count;
 	uintptr_t handle;
 	int out_of_memory;
-} eiw_go_call;
+	eiw_go_ctx single;
+};
 
-static void eiw_go_emit(void *userdata, void *ctx, const uint8_t *event, size_t len) {
+static void eiw_go_emit(void *userdata, void *context, const uint8_t *event, size_t len) {
 	(void)userdata;
-	eiw_go_call *call = ctx;
-	size_t need = call->len + sizeof(uint64_t) + len;
+	eiw_go_ctx *ctx = context;
+	eiw_go_call *call = ctx->call;
+	size_t need = call->len + 2 * sizeof(uint64_t) + len;
 	if (need > call->cap) {
 		size_t cap = call->cap ? call->cap : 4096;
 		while (cap < need) cap *= 2;
@@ -47,17 +56,46 @@ static void eiw_go_emit(void *userdata, void *ctx, const uint8_t *event, size_t 
 		call->buf = grown;
 		call->cap = cap;
 	}
-	uint64_t n = len;
-	memcpy(call->buf + call->len, &n, sizeof n);
-	memcpy(call->buf + call->len + sizeof n, event, len);
+	uint64_t head[2] = {ctx->index, len};
+	memcpy(call->buf + call->len, head, sizeof head);
+	memcpy(call->buf + call->len + sizeof head, event, len);
 	call->len = need;
 	call->count++;
 }
 
-static void eiw_go_log(void *userdata, void *ctx, eiw_log_level level, const uint8_t *msg, size_t len) {
+static void eiw_go_log(void *userdata, void *context, eiw_log_level level, const uint8_t *msg, size_t len) {
 	(void)userdata;
-	eiw_go_call *call = ctx;
+	eiw_go_call *call = ((eiw_go_ctx *)context)->call;
 	if (call->handle) eiwGoLog(call->handle, (uint32_t)level, (uint8_t *)msg, len);
+}
+
+// eiw_process_batch on `count` events stored back to back in `data` with
+// lengths `lens`. The event array and the per-input contexts are C memory
+// for the duration of the call.
+static eiw_result eiw_go_process_batch(const eiw_host *host, const uint8_t *data, const size_t *lens,
+                                       size_t count, eiw_go_call *call, eiw_result *results,
+                                       eiw_error **errors) {
+	eiw_batch_event *events = malloc(count * sizeof *events);
+	eiw_go_ctx *ctxs = malloc(count * sizeof *ctxs);
+	if (!events || !ctxs) {
+		free(events);
+		free(ctxs);
+		call->out_of_memory = 1;
+		return EIW_RESULT_PANIC;
+	}
+	size_t offset = 0;
+	for (size_t i = 0; i < count; i++) {
+		ctxs[i].call = call;
+		ctxs[i].index = i;
+		events[i].event = data + offset;
+		events[i].event_len = lens[i];
+		events[i].call_context = &ctxs[i];
+		offset += lens[i];
+	}
+	eiw_result rc = eiw_process_batch(host, events, count, results, errors, NULL);
+	free(events);
+	free(ctxs);
+	return rc;
 }
 
 static eiw_result eiw_go_host_new(const uint8_t *wasm, size_t wasm_len, const uint8_t *opts,
@@ -195,26 +233,36 @@ var callPool = sync.Pool{New: func() interface{} {
 
 type entryPoint func(*C.eiw_host, *C.uint8_t, C.size_t, unsafe.Pointer, **C.eiw_error) C.eiw_result
 
+// newCall takes a per-call state from the pool, with a handle to the
+// call's Go state when the host has a logger; `done` gives both back.
+func (h *Host) newCall() (state *C.eiw_go_call, c *call, done func()) {
+	pooled := callPool.Get().(*callState)
+	state = pooled.c
+	state.len, state.count, state.out_of_memory, state.handle = 0, 0, 0, 0
+	state.single.call, state.single.index = state, 0
+	if h.logger == nil {
+		return state, nil, func() { callPool.Put(pooled) }
+	}
+	c = &call{logger: h.logger}
+	handle := cgo.NewHandle(c)
+	state.handle = C.uintptr_t(handle)
+	return state, c, func() {
+		handle.Delete()
+		callPool.Put(pooled)
+	}
+}
+
 func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if h.host == nil {
 		return nil, ErrClosed
 	}
-	pooled := callPool.Get().(*callState)
-	defer callPool.Put(pooled)
-	state := pooled.c
-	state.len, state.count, state.out_of_memory, state.handle = 0, 0, 0, 0
-	var c *call
-	if h.logger != nil {
-		c = &call{logger: h.logger}
-		handle := cgo.NewHandle(c)
-		defer handle.Delete()
-		state.handle = C.uintptr_t(handle)
-	}
+	state, c, done := h.newCall()
+	defer done()
 	ptr, n := bytesArg(input)
 	var cerr *C.eiw_error
-	rc := enter(h.host, ptr, n, unsafe.Pointer(state), &cerr)
+	rc := enter(h.host, ptr, n, unsafe.Pointer(&state.single), &cerr)
 	runtime.KeepAlive(input)
 	if c != nil && c.panic != nil {
 		if cerr != nil {
@@ -222,7 +270,8 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 		}
 		panic(c.panic)
 	}
-	events := splitEvents(state)
+	var events [][]byte
+	splitEvents(state, func(_ uint64, event []byte) { events = append(events, event) })
 	if state.out_of_memory != 0 {
 		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
 	}
@@ -233,19 +282,18 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 }
 
 // splitEvents copies the emitted events out of C memory, in one Go
-// allocation.
-func splitEvents(state *C.eiw_go_call) [][]byte {
+// allocation, and hands each to `add` with the index of its input.
+func splitEvents(state *C.eiw_go_call, add func(index uint64, event []byte)) {
 	if state.count == 0 {
-		return nil
+		return
 	}
 	all := C.GoBytes(unsafe.Pointer(state.buf), C.int(state.len))
-	events := make([][]byte, 0, int(state.count))
-	for len(all) >= 8 {
-		n := binary.LittleEndian.Uint64(all)
-		events = append(events, all[8:8+n:8+n])
-		all = all[8+n:]
+	for len(all) >= 16 {
+		index := binary.LittleEndian.Uint64(all)
+		n := binary.LittleEndian.Uint64(all[8:])
+		add(index, all[16:16+n:16+n])
+		all = all[16+n:]
 	}
-	return events
 }
 
 // Process runs the module on one serialized Event and returns the
@@ -255,6 +303,76 @@ func (h *Host) Process(event []byte) ([][]byte, error) {
 	return h.run(event, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
 		return C.eiw_process(host, p, n, ctx, err)
 	})
+}
+
+// BatchResult is the outcome of one input of ProcessBatch.
+type BatchResult struct {
+	// Events are the serialized events emitted for the input, in order.
+	Events [][]byte
+	// Err is the input's error, as Process would return it; Events holds
+	// what the input emitted before it.
+	Err error
+}
+
+// ProcessBatch runs the module on many serialized Events with one cgo call
+// and as few guest calls as the module allows (one for modules built with
+// the SDK, ABI 1.1), and returns one result per input, in order. When input
+// k makes the guest trap, the inputs before it keep their results and the
+// ones after it run on a fresh instance. The error is for the call as a
+// whole (ErrClosed, or C memory exhausted).
+func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if h.host == nil {
+		return nil, ErrClosed
+	}
+	if len(events) == 0 {
+		return nil, nil
+	}
+	// The inputs back to back in one Go buffer: C may not be handed an
+	// array of Go pointers.
+	total := 0
+	for _, e := range events {
+		total += len(e)
+	}
+	data := make([]byte, 0, total+1)
+	lens := make([]C.size_t, len(events))
+	for i, e := range events {
+		data = append(data, e...)
+		lens[i] = C.size_t(len(e))
+	}
+	data = append(data, 0) // so that &data[0] exists when every input is empty
+	results := make([]C.eiw_result, len(events))
+	errs := make([]*C.eiw_error, len(events))
+	state, c, done := h.newCall()
+	defer done()
+	rc := C.eiw_go_process_batch(h.host, (*C.uint8_t)(unsafe.Pointer(&data[0])), &lens[0],
+		C.size_t(len(events)), state, &results[0], &errs[0])
+	runtime.KeepAlive(data)
+	out := make([]BatchResult, len(events))
+	for i := range out {
+		switch {
+		case results[i] != C.EIW_RESULT_OK:
+			out[i].Err = takeError(results[i], errs[i])
+		case errs[i] != nil:
+			C.eiw_error_free(errs[i])
+		}
+	}
+	if c != nil && c.panic != nil {
+		panic(c.panic)
+	}
+	splitEvents(state, func(i uint64, event []byte) {
+		if i < uint64(len(out)) {
+			out[i].Events = append(out[i].Events, event)
+		}
+	})
+	if state.out_of_memory != 0 {
+		return out, &Error{Code: ResultPanic, Message: "out of C memory while running the batch"}
+	}
+	if rc != C.EIW_RESULT_OK {
+		return out, takeError(rc, nil)
+	}
+	return out, nil
 }
 
 // ProcessEvent is Process on decoded events.
