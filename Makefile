@@ -101,12 +101,17 @@ bench: lib wasm $(CBUILD)/bench
 	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
 
 # eiw against Extism (wasmtime). A workspace of its own, so `make test`
-# never builds wasmtime; it shares the target directory.
-bench-peers: lib wasm
-	cd bench/peers && $(GUEST_PROFILE) CARGO_TARGET_DIR=$(abspath target) $(CARGO) build --release \
+# never builds wasmtime, with a target directory of its own: that workspace
+# resolves eiw's dependencies with other features, and sharing `target/`
+# let its build of eiw overwrite the main one's under the same file name.
+# (The first run builds wasmer and wasmtime there: many minutes.)
+PEERS_TARGET := $(abspath target/peers)
+bench-peers: wasm
+	cd bench/peers && $(GUEST_PROFILE) CARGO_TARGET_DIR=$(PEERS_TARGET) $(CARGO) build --release \
 	    --target wasm32-unknown-unknown -p extism_workloads
-	cd bench/peers && CARGO_TARGET_DIR=$(abspath target) $(CARGO) build --release -p eiw-bench-peers
-	EIW_WASM_DIR=$(WASM_DIR) $(RELEASE)/eiw-bench-peers
+	cd bench/peers && CARGO_TARGET_DIR=$(PEERS_TARGET) $(CARGO) build --release -p eiw-bench-peers
+	EIW_WASM_DIR=$(WASM_DIR) EIW_PEER_PLUGIN=$(PEERS_TARGET)/wasm32-unknown-unknown/release/extism_workloads.wasm \
+	    $(PEERS_TARGET)/release/eiw-bench-peers
 
 fmt-check:
 	$(CARGO) fmt --all --check

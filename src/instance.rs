@@ -461,7 +461,7 @@ fn check_status(status: i32, export: &str) -> Result<()> {
     }
 }
 
-/// Export names of the globals wasmer's `Metering` middleware adds.
+/// Export names of the globals the metering middleware adds.
 use crate::metering::{EXHAUSTED as METER_EXHAUSTED, REMAINING as METER_REMAINING};
 
 type BytesFn = TypedFunction<(i32, i32), i32>;
@@ -496,7 +496,8 @@ fn write_batch(dst: &mut [u8], events: &[&[u8]]) {
 /// events, and batches of a hundred of them, fit.
 pub(crate) const INPUT_BUFFER_BYTES: u32 = 64 * 1024;
 
-/// The globals wasmer's metering middleware adds to a module, looked up once.
+/// The globals the metering middleware (src/metering.rs) adds to a module,
+/// looked up once.
 struct Meter {
     remaining: Global,
     exhausted: Global,

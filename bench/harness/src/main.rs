@@ -377,6 +377,22 @@ fn main() {
     let dir = std::env::var_os("EIW_WASM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
+    // EIW_BENCH_PROFILE=1: only W0's "one event per call" row, for 5 s, to
+    // run under a profiler.
+    if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
+        let host = host(&read(&dir, "passthrough"), true, false);
+        let input = events(false);
+        let start = Instant::now();
+        let mut n = 0;
+        while start.elapsed() < Duration::from_secs(5) {
+            n += eiw_pass(&host, &input, &mut Count::default());
+        }
+        println!(
+            "{:.0} ns/event",
+            start.elapsed().as_nanos() as f64 / n as f64
+        );
+        return;
+    }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {

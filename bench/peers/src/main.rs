@@ -19,20 +19,27 @@ impl Sink for Count {
     fn log(&mut self, _: LogLevel, _: &str) {}
 }
 
-fn measure(mut pass: impl FnMut() -> u64) -> f64 {
-    pass();
-    let mut rates: Vec<f64> = (0..RUNS)
-        .map(|_| {
-            let start = Instant::now();
-            let mut n = 0;
-            while start.elapsed() < RUN_TIME {
-                n += pass();
-            }
-            n as f64 / start.elapsed().as_secs_f64()
-        })
-        .collect();
-    rates.sort_by(f64::total_cmp);
-    rates[RUNS / 2]
+/// Events/s of one run: `pass` repeated for the run time.
+fn run_once(pass: &mut dyn FnMut() -> u64) -> f64 {
+    let start = Instant::now();
+    let mut n = 0;
+    while start.elapsed() < RUN_TIME {
+        n += pass();
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Median events/s of `a` and of `b`, their runs taken in turn so that a
+/// change in the machine's load falls on both.
+fn measure_pair(mut a: impl FnMut() -> u64, mut b: impl FnMut() -> u64) -> (f64, f64) {
+    a();
+    b();
+    let (mut ra, mut rb): (Vec<f64>, Vec<f64>) = (0..RUNS)
+        .map(|_| (run_once(&mut a), run_once(&mut b)))
+        .unzip();
+    ra.sort_by(f64::total_cmp);
+    rb.sort_by(f64::total_cmp);
+    (ra[RUNS / 2], rb[RUNS / 2])
 }
 
 /// The suite's events (bench/harness): about 450 bytes, ten fields, one in
@@ -91,7 +98,11 @@ fn main() {
     );
     println!("| workload | eiw events/s | Extism events/s | eiw / Extism |");
     println!("|---|---:|---:|---:|");
-    let manifest = Manifest::new([Wasm::data(read("extism_workloads"))]);
+    // The plugin is built in this workspace's own target directory.
+    let plugin_path =
+        std::env::var("EIW_PEER_PLUGIN").unwrap_or_else(|_| format!("{dir}/extism_workloads.wasm"));
+    let plugin_wasm = std::fs::read(&plugin_path).unwrap_or_else(|e| panic!("{plugin_path}: {e}"));
+    let manifest = Manifest::new([Wasm::data(plugin_wasm)]);
     let mut plugin = Plugin::new(&manifest, [], false).expect("Extism plugin loads");
     for (workload, module, function, config, input) in [
         ("W0 passthrough", "passthrough", "w0", false, &plain),
@@ -107,24 +118,26 @@ fn main() {
             host.register(&config.encode_to_vec(), &mut Count::default())
                 .unwrap();
         }
-        let mut out = Count::default();
-        let eiw_rate = measure(|| {
-            for e in input {
-                host.process(e, &mut out).unwrap();
-            }
-            input.len() as u64
-        });
-        let extism_rate = measure(|| {
-            for e in input {
-                let output: &[u8] = plugin.call(function, e.as_slice()).unwrap();
-                match function {
-                    "w3" => split_outputs(output, &mut out),
-                    _ if output.is_empty() => {}
-                    _ => out.emit(output),
+        let (mut eiw_out, mut extism_out) = (Count::default(), Count::default());
+        let (eiw_rate, extism_rate) = measure_pair(
+            || {
+                for e in input {
+                    host.process(e, &mut eiw_out).unwrap();
                 }
-            }
-            input.len() as u64
-        });
+                input.len() as u64
+            },
+            || {
+                for e in input {
+                    let output: &[u8] = plugin.call(function, e.as_slice()).unwrap();
+                    match function {
+                        "w3" => split_outputs(output, &mut extism_out),
+                        _ if output.is_empty() => {}
+                        _ => extism_out.emit(output),
+                    }
+                }
+                input.len() as u64
+            },
+        );
         println!(
             "| {workload} | {eiw_rate:.0} | {extism_rate:.0} | {:.2}x |",
             eiw_rate / extism_rate
