@@ -153,24 +153,31 @@ fn cpu_and_memory_exhaustion_are_counted() {
 fn counters_are_exact_under_concurrency() {
     let host = Host::new(&guest_with_outcomes(), Limits::default()).unwrap();
     let letters = ["x", "D", "T", "2"];
+    // More threads than the counters have shards (16), so threads share
+    // shards; half the events go in batches of 4.
     std::thread::scope(|scope| {
-        for t in 0..8 {
+        for t in 0..24 {
             let host = &host;
             scope.spawn(move || {
-                for i in 0..400 {
+                for i in 0..100 {
                     let _ = host.process(&with(letters[(t + i) % 4]), &mut Collect::default());
+                }
+                for _ in 0..25 {
+                    let batch: Vec<Vec<u8>> = letters.iter().map(|l| with(l)).collect();
+                    let batch: Vec<&[u8]> = batch.iter().map(Vec::as_slice).collect();
+                    let _ = host.process_batch(&batch, &mut eiw::CollectBatch::default());
                 }
             });
         }
     });
     let s = host.stats();
-    assert_eq!(s.events_in, 3200);
-    assert_eq!(s.events_dropped, 800);
-    assert_eq!(s.events_failed, 800);
-    assert_eq!(s.failures["EIW_RESULT_TRAP_UNREACHABLE"], 800);
-    assert_eq!(s.events_passed, 1600);
-    assert_eq!(s.events_emitted, 800 + 2 * 800);
-    assert_eq!(s.instances_recycled, 800);
+    assert_eq!(s.events_in, 4800);
+    assert_eq!(s.events_dropped, 1200);
+    assert_eq!(s.events_failed, 1200);
+    assert_eq!(s.failures["EIW_RESULT_TRAP_UNREACHABLE"], 1200);
+    assert_eq!(s.events_passed, 2400);
+    assert_eq!(s.events_emitted, 1200 + 2 * 1200);
+    assert_eq!(s.instances_recycled, 1200);
     check_balance(&s);
 }
 
