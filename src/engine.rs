@@ -8,7 +8,8 @@ use std::sync::Arc;
 use wasmer::sys::{CompilerConfig, Cranelift, NativeEngineExt};
 use wasmer::Engine;
 
-pub(crate) fn new_engine(limits: &Limits) -> Engine {
+/// The engine for compiling `wasm` (the metering scans its code).
+pub(crate) fn new_engine(limits: &Limits, wasm: &[u8]) -> Engine {
     let mut compiler = Cranelift::default();
     if let Some(threads) = limits.compile_threads {
         let threads = std::num::NonZeroUsize::new(threads.get() as usize)
@@ -16,7 +17,7 @@ pub(crate) fn new_engine(limits: &Limits) -> Engine {
         compiler.num_threads(threads);
     }
     if let Some(points) = limits.cpu_points_per_call {
-        compiler.push_middleware(Arc::new(CpuMetering::new(points)));
+        compiler.push_middleware(Arc::new(CpuMetering::new(points, wasm)));
     }
     let mut engine: Engine = compiler.into();
     engine.set_tunables(CappedTunables::new(limits.max_memory_pages));

@@ -107,7 +107,7 @@ impl Host {
                 "module bytes are not WebAssembly (they do not start with \\0asm)",
             ));
         }
-        let engine = new_engine(&limits);
+        let engine = new_engine(&limits, wasm);
         let compile_error = |e: wasmer::CompileError| {
             Error::new(
                 ResultCode::InvalidModule,

@@ -1,31 +1,28 @@
-//! CPU metering that counts where execution can repeat, not at every
-//! branch.
+//! CPU metering that pays where code starts to run, not at every branch.
 //!
 //! wasmer's `Metering` middleware updates its counter at the end of every
-//! basic block; on code such as protobuf decoding that costs 40–70% of a
-//! call. This middleware keeps its rules (one point per operator, a budget
-//! that traps when it runs out) but charges only where execution can come
-//! back or leave a function:
+//! basic block; on code such as protobuf decoding that costs 40–90% of a
+//! call. This middleware keeps its rules (a budget of points, a trap when
+//! it runs out) but charges each stretch of code once, upfront, by its
+//! size:
 //!
-//! - before a `loop` (the operators since the last charge, once per entry),
-//! - at a branch back to a loop header (the operators of the loop body up
-//!   to that branch, once per iteration),
-//! - when the function returns, throws, or tail-calls (the operators since
-//!   the last charge).
+//! - a function's code outside loops, when the function is entered;
+//! - a loop's body (without the loops nested in it), at the top of the body,
+//!   so once per iteration.
 //!
-//! Code between two charges is counted by its size: an `if` arm that was
-//! skipped still counts, and the last, partial pass through a loop that
-//! exits by a forward branch does not. Points therefore track operators
-//! executed closely but not exactly. The bound holds: every iteration of a
-//! loop passes a back-edge and pays at least one point, every call that
-//! returns or throws pays for its function's code, and calls that do not
-//! return are bounded by the stack, so a guest cannot run unboundedly
-//! without using up its budget. (A `try_table` catch that lands on a loop
-//! header needs no rule: it is reached only through a throw, and a throw
-//! pays before it leaves its function.)
-use std::sync::Mutex;
+//! Code can run only after its stretch was paid for in the same call or
+//! iteration: a function's code outside loops runs at most once per call,
+//! and a loop body runs again only through its header. So points are never
+//! fewer than the operators executed (outside host calls), and a guest
+//! cannot run longer than its budget allows. They can be more: an `if` arm
+//! that was skipped is paid for all the same.
+//!
+//! The sizes come from a scan of the module's code before it is compiled
+//! (a middleware sees a function's operators one at a time, and a charge
+//! must come before the code it pays for).
+use std::sync::{Mutex, OnceLock};
 use wasmer::sys::{FunctionMiddleware, MiddlewareError, MiddlewareReaderState, ModuleMiddleware};
-use wasmer::wasmparser::{BlockType, Operator};
+use wasmer::wasmparser::{BlockType, Operator, Parser, Payload};
 use wasmer::{ExportIndex, GlobalInit, GlobalType, LocalFunctionIndex, Mutability, Type};
 use wasmer_types::{GlobalIndex, ModuleInfo};
 
@@ -38,40 +35,90 @@ pub(crate) const EXPORT_PREFIX: &str = "eiw_cpu_points_";
 
 /// Part of the module cache key: artifacts compiled with other metering
 /// rules are never loaded.
-pub(crate) const SCHEME: &str = "metering: loop entries, back-edges and exits, v1";
+pub(crate) const SCHEME: &str = "metering: upfront per function entry and loop iteration, v2";
 
-/// The middleware for one module (it records that module's global indexes,
-/// so each host, which compiles one module, has its own).
+/// The middleware for one module (it records that module's global indexes
+/// and code sizes, so each host, which compiles one module, has its own).
 #[derive(Debug)]
 pub(crate) struct CpuMetering {
     initial_points: u64,
+    wasm: Vec<u8>,
+    /// Per local function: the size of its code outside loops, then of each
+    /// loop's body in the order the loops start. Scanned on first use, so
+    /// a module loaded from the cache is never scanned.
+    costs: OnceLock<Result<Vec<Vec<u64>>, String>>,
     globals: Mutex<Option<(GlobalIndex, GlobalIndex)>>,
 }
 
 impl CpuMetering {
-    pub fn new(initial_points: u64) -> Self {
+    pub fn new(initial_points: u64, wasm: &[u8]) -> Self {
         CpuMetering {
             initial_points,
+            wasm: wasm.to_vec(),
+            costs: OnceLock::new(),
             globals: Mutex::new(None),
         }
     }
 }
 
+/// The sizes of each function's stretches of code (see `CpuMetering`), in
+/// operators. A loop's own `loop` operator belongs to the code around it;
+/// its `end` to its body.
+fn stretch_sizes(wasm: &[u8]) -> Result<Vec<Vec<u64>>, String> {
+    let mut functions = Vec::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        let Payload::CodeSectionEntry(body) = payload.map_err(|e| e.to_string())? else {
+            continue;
+        };
+        let mut sizes = vec![0u64];
+        // The stretch each open block belongs to, innermost last.
+        let mut open = vec![0usize];
+        let mut reader = body.get_operators_reader().map_err(|e| e.to_string())?;
+        while !reader.eof() {
+            let operator = reader.read().map_err(|e| e.to_string())?;
+            let current = *open.last().ok_or("operators after the function's end")?;
+            sizes[current] += 1;
+            match operator {
+                Operator::Loop { .. } => {
+                    open.push(sizes.len());
+                    sizes.push(0);
+                }
+                Operator::Block { .. }
+                | Operator::If { .. }
+                | Operator::Try { .. }
+                | Operator::TryTable { .. } => open.push(current),
+                // `delegate` closes a legacy `try` as `end` does.
+                Operator::End | Operator::Delegate { .. } => {
+                    open.pop();
+                }
+                _ => {}
+            }
+        }
+        functions.push(sizes);
+    }
+    Ok(functions)
+}
+
 impl ModuleMiddleware for CpuMetering {
     fn generate_function_middleware<'a>(
         &self,
-        _: LocalFunctionIndex,
+        index: LocalFunctionIndex,
     ) -> Box<dyn FunctionMiddleware<'a> + 'a> {
-        let globals = self
+        let globals = *self
             .globals
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .expect("transform_module_info runs before functions are compiled");
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let sizes = match self.costs.get_or_init(|| stretch_sizes(&self.wasm)) {
+            Ok(all) => all
+                .get(index.as_u32() as usize)
+                .cloned()
+                .ok_or_else(|| format!("no code scanned for function {}", index.as_u32())),
+            Err(e) => Err(e.clone()),
+        };
         Box::new(FunctionMetering {
-            remaining: globals.0.as_u32(),
-            exhausted: globals.1.as_u32(),
-            pending: 0,
-            frames: vec![Frame::Other],
+            globals,
+            sizes,
+            next: 0,
         })
     }
 
@@ -104,82 +151,35 @@ impl ModuleMiddleware for CpuMetering {
     }
 }
 
-/// The control frames open at an operator, innermost last: a branch to a
-/// `Loop` frame goes back.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Frame {
-    Loop,
-    Other,
-}
-
 #[derive(Debug)]
 struct FunctionMetering {
-    remaining: u32,
-    exhausted: u32,
-    /// Operators since the last charge.
-    pending: u64,
-    /// Starts with the function body's own frame.
-    frames: Vec<Frame>,
+    /// (remaining points, exhausted flag); None only if the module info
+    /// was never transformed, which fails the compile.
+    globals: Option<(GlobalIndex, GlobalIndex)>,
+    /// This function's stretch sizes, or why they are missing.
+    sizes: Result<Vec<u64>, String>,
+    /// The next stretch to pay for: 0 before the first operator.
+    next: usize,
 }
 
 impl FunctionMetering {
-    fn targets_loop(&self, relative_depth: u32) -> bool {
-        let depth = relative_depth as usize;
-        self.frames.len() > depth && self.frames[self.frames.len() - 1 - depth] == Frame::Loop
-    }
-
-    /// Whether the operator can send execution back to a loop header or
-    /// out of the function, so the points counted so far must be paid first.
-    fn charges_before(&self, operator: &Operator) -> bool {
-        match operator {
-            Operator::Loop { .. }
-            | Operator::Return
-            | Operator::Throw { .. }
-            | Operator::ThrowRef
-            | Operator::Rethrow { .. }
-            | Operator::Delegate { .. }
-            | Operator::ReturnCall { .. }
-            | Operator::ReturnCallIndirect { .. }
-            | Operator::ReturnCallRef { .. } => true,
-            // The `end` of the function body.
-            Operator::End => self.frames.len() == 1,
-            Operator::Br { relative_depth }
-            | Operator::BrIf { relative_depth }
-            | Operator::BrOnNull { relative_depth }
-            | Operator::BrOnNonNull { relative_depth }
-            | Operator::BrOnCast { relative_depth, .. }
-            | Operator::BrOnCastFail { relative_depth, .. } => self.targets_loop(*relative_depth),
-            Operator::BrTable { targets } => {
-                self.targets_loop(targets.default())
-                    || targets
-                        .targets()
-                        .any(|t| t.map_or(true, |depth| self.targets_loop(depth)))
-            }
-            _ => false,
-        }
-    }
-
-    fn track_frames(&mut self, operator: &Operator) {
-        match operator {
-            Operator::Loop { .. } => self.frames.push(Frame::Loop),
-            Operator::Block { .. }
-            | Operator::If { .. }
-            | Operator::Try { .. }
-            | Operator::TryTable { .. } => self.frames.push(Frame::Other),
-            // `delegate` closes a legacy `try` as `end` does.
-            Operator::End | Operator::Delegate { .. } => {
-                self.frames.pop();
-            }
-            _ => {}
-        }
-    }
-
     /// if remaining < points { exhausted = 1; unreachable } remaining -= points
-    fn charge(&mut self, state: &mut MiddlewareReaderState<'_>) {
-        let points = std::mem::take(&mut self.pending) as i64;
+    fn charge(&mut self, state: &mut MiddlewareReaderState<'_>) -> Result<(), MiddlewareError> {
+        let fail = |why: String| MiddlewareError::new("CpuMetering", why);
+        let (remaining, exhausted) = self.globals.ok_or_else(|| fail("no globals".into()))?;
+        let sizes = self.sizes.as_ref().map_err(|e| fail(e.clone()))?;
+        let points = *sizes
+            .get(self.next)
+            .ok_or_else(|| fail(format!("no size for stretch {}", self.next)))?;
+        self.next += 1;
+        if points == 0 {
+            return Ok(());
+        }
+        let (remaining, exhausted) = (remaining.as_u32(), exhausted.as_u32());
+        let points = points as i64;
         state.extend(&[
             Operator::GlobalGet {
-                global_index: self.remaining,
+                global_index: remaining,
             },
             Operator::I64Const { value: points },
             Operator::I64LtU,
@@ -188,19 +188,20 @@ impl FunctionMetering {
             },
             Operator::I32Const { value: 1 },
             Operator::GlobalSet {
-                global_index: self.exhausted,
+                global_index: exhausted,
             },
             Operator::Unreachable,
             Operator::End,
             Operator::GlobalGet {
-                global_index: self.remaining,
+                global_index: remaining,
             },
             Operator::I64Const { value: points },
             Operator::I64Sub,
             Operator::GlobalSet {
-                global_index: self.remaining,
+                global_index: remaining,
             },
         ]);
+        Ok(())
     }
 }
 
@@ -210,20 +211,40 @@ impl<'a> FunctionMiddleware<'a> for FunctionMetering {
         operator: Operator<'a>,
         state: &mut MiddlewareReaderState<'a>,
     ) -> Result<(), MiddlewareError> {
+        // The function's code outside loops, before its first operator.
+        if self.next == 0 {
+            self.charge(state)?;
+        }
         let is_loop = matches!(operator, Operator::Loop { .. });
-        // A branch or exit pays for itself; a loop header belongs to the
-        // body it starts, so the charge before it leaves it out.
-        if !is_loop {
-            self.pending += 1;
-        }
-        if self.charges_before(&operator) && self.pending > 0 {
-            self.charge(state);
-        }
-        if is_loop {
-            self.pending += 1;
-        }
-        self.track_frames(&operator);
         state.push_operator(operator);
+        // A loop's body, at its top: every iteration starts here.
+        if is_loop {
+            self.charge(state)?;
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_function_has_its_outside_code_then_its_loops() {
+        let wasm = wat::parse_str(
+            r#"(module
+              (func (result i32) (i32.const 1))
+              (func (param i32)
+                (loop $a (br_if $a (local.get 0)))
+                (block (loop $b (loop $c (br $c)) (br $b)))))"#,
+        )
+        .unwrap();
+        // f0: i32.const, end. f1 outside loops: loop $a, block, loop $b,
+        // end (block), end (function); $a: local.get, br_if, end; $b:
+        // loop $c, br, end; $c: br, end.
+        assert_eq!(
+            stretch_sizes(&wasm).unwrap(),
+            vec![vec![2], vec![5, 3, 3, 2]]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! CPU metering (src/metering.rs): every way a guest can run without end —
 //! loops by each kind of branch, recursion that returns — uses up its
-//! budget, and the points a call uses track the operators it executes.
+//! budget, and the points a call uses are never fewer than the operators it
+//! executes, and close to them on straight code.
 mod common;
 
 use common::*;
@@ -102,4 +103,40 @@ fn points_used_track_the_operators_executed() {
     // count is the host's total.
     process(&host).unwrap();
     assert_eq!(host.stats().cpu_points_used, 2 * used);
+}
+
+/// Points never fall short of the operators executed, however the code
+/// leaves a loop: here each pass runs 50 operators of an inner loop body
+/// and leaves it by a forward branch, never reaching its back-edge.
+/// (Charging at back-edges would pay only for the outer loop's few
+/// operators, and let a guest run many times its budget.)
+#[test]
+fn code_left_by_a_forward_branch_is_paid_for() {
+    let work = "(drop (i32.add (i32.const 1) (i32.const 2)))".repeat(12);
+    let body = format!(
+        "(local.set $len (i32.const 1000))
+        (loop $outer
+          (block $exit (loop $inner {work} (br_if $exit (i32.const 1)) (br $inner)))
+          (local.set $len (i32.sub (local.get $len) (i32.const 1)))
+          (br_if $outer (local.get $len)))
+        (i32.const 0)"
+    );
+    let host = Host::new(&guest(&body, ""), limits(10_000_000)).unwrap();
+    assert_eq!(process(&host).unwrap(), 0);
+    let used = host.stats().cpu_points_used;
+    assert!((1000 * 50..1000 * 70).contains(&used), "{used} points");
+    // With a budget below what the call executes, it stops.
+    let host = Host::new(&guest(&body, ""), limits(40_000)).unwrap();
+    assert_eq!(process(&host).unwrap_err().code(), ResultCode::CpuExhausted);
+}
+
+/// An exception caught by a handler that lands on a loop header starts an
+/// iteration with no branch back; the charge at the top of the body pays
+/// for it.
+#[test]
+fn a_loop_driven_by_exceptions_is_stopped() {
+    exhausts(
+        "(loop $l (try_table (catch_all $l) (throw $t)))",
+        "(tag $t)",
+    );
 }
