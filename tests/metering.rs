@@ -54,6 +54,11 @@ fn loops_by_br_br_if_and_br_table_are_stopped() {
         "(loop $l (block (block (if (i32.const 1) (then (br $l))))))",
         "",
     );
+    // A loop with a parameter, which its back-edge carries.
+    exhausts(
+        "i32.const 7 loop $l (param i32) (result i32) i32.const 1 br_if $l end drop",
+        "",
+    );
     // A loop inside an `if` inside a loop.
     exhausts(
         "(loop $outer (if (i32.const 1) (then (loop $inner (br_if $inner (i32.const 0))))) (br $outer))",
@@ -106,13 +111,20 @@ fn points_used_track_the_operators_executed() {
 }
 
 /// Points never fall short of the operators executed, however the code
-/// leaves a loop: here each pass runs 50 operators of an inner loop body
+/// leaves a loop: here each pass runs the operators of an inner loop body
 /// and leaves it by a forward branch, never reaching its back-edge.
 /// (Charging at back-edges would pay only for the outer loop's few
 /// operators, and let a guest run many times its budget.)
 #[test]
 fn code_left_by_a_forward_branch_is_paid_for() {
-    let work = "(drop (i32.add (i32.const 1) (i32.const 2)))".repeat(12);
+    left_by_a_forward_branch(12);
+    // A loop body larger than a small loop's (64 operators).
+    left_by_a_forward_branch(30);
+}
+
+fn left_by_a_forward_branch(repeat: usize) {
+    let work = "(drop (i32.add (i32.const 1) (i32.const 2)))".repeat(repeat);
+    let ops = 4 * repeat as u64 + 2;
     let body = format!(
         "(local.set $len (i32.const 1000))
         (loop $outer
@@ -124,9 +136,12 @@ fn code_left_by_a_forward_branch_is_paid_for() {
     let host = Host::new(&guest(&body, ""), limits(10_000_000)).unwrap();
     assert_eq!(process(&host).unwrap(), 0);
     let used = host.stats().cpu_points_used;
-    assert!((1000 * 50..1000 * 70).contains(&used), "{used} points");
+    assert!(
+        (1000 * ops..1000 * (ops + 20)).contains(&used),
+        "{used} points"
+    );
     // With a budget below what the call executes, it stops.
-    let host = Host::new(&guest(&body, ""), limits(40_000)).unwrap();
+    let host = Host::new(&guest(&body, ""), limits(800 * ops)).unwrap();
     assert_eq!(process(&host).unwrap_err().code(), ResultCode::CpuExhausted);
 }
 
