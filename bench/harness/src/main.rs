@@ -9,8 +9,8 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const RUNS: usize = 5;
-const RUN_TIME: Duration = Duration::from_millis(600);
+mod suite;
+use suite::{events, run_once, RUNS, RUN_TIME};
 
 #[derive(Default)]
 struct Count {
@@ -24,33 +24,6 @@ impl Sink for Count {
         self.bytes += event.len() as u64;
     }
     fn log(&mut self, _: LogLevel, _: &str) {}
-}
-
-/// About 400 serialized bytes, ten fields, nested objects, a message; one
-/// in ten has `log.level: error`. With `fan_out`, `messages` holds ten lines.
-fn events(fan_out: bool) -> Vec<Vec<u8>> {
-    (0..1000)
-        .map(|i| {
-            let mut json = json!({
-                "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
-                "log": {"level": if i % 10 == 0 { "error" } else { "info" }},
-                "host": {"name": format!("web-{}", i % 4)},
-                "http": {"request": {"method": "GET"}, "response": {"status_code": 200}},
-                "url": {"path": format!("/api/v1/items/{i}")},
-                "user_agent": {"original": "curl/8.5.0"},
-                "source": {"ip": format!("192.0.2.{}", i % 200), "port": 40000 + i},
-                "event": {"duration": 1_000_000 + i},
-                "service": {"name": "shop"},
-            });
-            let line = format!("192.0.2.{} - - [30/Nov/2026:08:15:00 +0000] \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i);
-            if fan_out {
-                json["messages"] = (0..10).map(|k| format!("{line} part {k}")).collect();
-            } else {
-                json["message"] = line.into();
-            }
-            eiw::json::event_from_json(&json).unwrap().encode_to_vec()
-        })
-        .collect()
 }
 
 /// Events/s of one run of `threads` threads that each repeat `pass` for
@@ -168,16 +141,6 @@ fn row(name: &str, rate: f64, floor: f64) {
         1e9 / rate,
         rate / floor
     );
-}
-
-/// One timed run: `pass` repeated for the run time; events/s.
-fn run_once(pass: &mut dyn FnMut() -> u64) -> f64 {
-    let start = Instant::now();
-    let mut n = 0;
-    while start.elapsed() < RUN_TIME {
-        n += pass();
-    }
-    n as f64 / start.elapsed().as_secs_f64()
 }
 
 type Row<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);

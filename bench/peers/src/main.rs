@@ -4,10 +4,11 @@ use eiw::{Host, Limits, LogLevel, Sink};
 use extism::{Manifest, Plugin, Wasm};
 use prost::Message;
 use serde_json::json;
-use std::time::{Duration, Instant};
 
-const RUNS: usize = 5;
-const RUN_TIME: Duration = Duration::from_millis(600);
+// The suite's events and timing, shared with bench/harness.
+#[path = "../../harness/src/suite.rs"]
+mod suite;
+use suite::{events, run_once, RUNS, RUN_TIME};
 
 #[derive(Default)]
 struct Count(u64);
@@ -17,16 +18,6 @@ impl Sink for Count {
         self.0 += event.len() as u64;
     }
     fn log(&mut self, _: LogLevel, _: &str) {}
-}
-
-/// Events/s of one run: `pass` repeated for the run time.
-fn run_once(pass: &mut dyn FnMut() -> u64) -> f64 {
-    let start = Instant::now();
-    let mut n = 0;
-    while start.elapsed() < RUN_TIME {
-        n += pass();
-    }
-    n as f64 / start.elapsed().as_secs_f64()
 }
 
 /// Median events/s of `a` and of `b`, their runs taken in turn so that a
@@ -40,34 +31,6 @@ fn measure_pair(mut a: impl FnMut() -> u64, mut b: impl FnMut() -> u64) -> (f64,
     ra.sort_by(f64::total_cmp);
     rb.sort_by(f64::total_cmp);
     (ra[RUNS / 2], rb[RUNS / 2])
-}
-
-/// The suite's events (bench/harness): about 450 bytes, ten fields, one in
-/// ten at `log.level: error`; with `fan_out`, ten `messages` instead of one
-/// `message`.
-fn events(fan_out: bool) -> Vec<Vec<u8>> {
-    (0..1000)
-        .map(|i| {
-            let mut json = json!({
-                "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
-                "log": {"level": if i % 10 == 0 { "error" } else { "info" }},
-                "host": {"name": format!("web-{}", i % 4)},
-                "http": {"request": {"method": "GET"}, "response": {"status_code": 200}},
-                "url": {"path": format!("/api/v1/items/{i}")},
-                "user_agent": {"original": "curl/8.5.0"},
-                "source": {"ip": format!("192.0.2.{}", i % 200), "port": 40000 + i},
-                "event": {"duration": 1_000_000 + i},
-                "service": {"name": "shop"},
-            });
-            let line = format!("192.0.2.{} - - [30/Nov/2026:08:15:00 +0000] \"GET /api/v1/items/{i} HTTP/1.1\" 200 {}", i % 200, 1000 + i);
-            if fan_out {
-                json["messages"] = (0..10).map(|k| format!("{line} part {k}")).collect();
-            } else {
-                json["message"] = line.into();
-            }
-            eiw::json::event_from_json(&json).unwrap().encode_to_vec()
-        })
-        .collect()
 }
 
 /// Splits W3's length-prefixed output into events, as a host would.
@@ -93,8 +56,7 @@ fn main() {
     println!("## eiw and Extism\n");
     println!("Command: `make bench-peers`; {cores} cores; {size}-byte events (W3: ten messages each); median of {RUNS} runs of {} ms.", RUN_TIME.as_millis());
     println!(
-        "Extism {} (wasmtime), plugin built with extism-pdk for wasm32-unknown-unknown.\n",
-        "1.30.0"
+        "Extism 1.30.0 (wasmtime), plugin built with extism-pdk for wasm32-unknown-unknown.\n"
     );
     println!("| workload | eiw events/s | Extism events/s | eiw / Extism |");
     println!("|---|---:|---:|---:|");
