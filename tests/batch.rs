@@ -195,19 +195,7 @@ fn batches_cross_the_c_api_with_each_inputs_context() {
         emit: Some(on_emit),
         log: None,
     };
-    let mut host = null_mut();
-    assert_eq!(
-        eiw_host_new(
-            wasm.as_ptr(),
-            wasm.len(),
-            null(),
-            0,
-            &callbacks,
-            &mut host,
-            null_mut()
-        ),
-        ResultCode::Ok
-    );
+    let host = ffi_host(&wasm, &callbacks);
     let mut events = messages(3);
     events[1] = event_bytes(json!({"attack": "oob"}));
     let batch: Vec<eiw_batch_event> = events

@@ -48,34 +48,10 @@ fn callbacks(seen: &Seen) -> eiw_callbacks {
     }
 }
 
-fn new_host(wasm: &[u8], cb: &eiw_callbacks) -> *mut eiw_host {
-    let mut host = null_mut();
-    let mut err = null_mut();
-    let rc = eiw_host_new(
-        wasm.as_ptr(),
-        wasm.len(),
-        null(),
-        0,
-        cb,
-        &mut host,
-        &mut err,
-    );
-    assert_eq!(rc, ResultCode::Ok, "{}", message(err));
-    assert!(err.is_null() && !host.is_null());
-    host
-}
-
-fn message(err: *const eiw_error) -> String {
-    unsafe { CStr::from_ptr(eiw_error_message(err)) }
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Takes an error out-param: its code and message, then frees it.
 fn take(err: *mut eiw_error) -> (ResultCode, String) {
     assert!(!err.is_null(), "an error object was returned");
-    let out = (eiw_error_code(err), message(err));
+    let out = (eiw_error_code(err), error_message(err));
     eiw_error_free(err);
     out
 }
@@ -91,7 +67,7 @@ fn process_delivers_emits_and_logs_with_the_call_context() {
            (i32.const 0)"#,
         r#"(data (i32.const 16) "ok")"#,
     );
-    let host = new_host(&wasm, &cb);
+    let host = ffi_host(&wasm, &cb);
     let event = event_bytes(json!({"message": "m"}));
     let rc = eiw_process(
         host,
@@ -116,7 +92,7 @@ fn process_delivers_emits_and_logs_with_the_call_context() {
 fn register_and_abi_version_through_the_c_api() {
     let seen = Seen::default();
     let cb = callbacks(&seen);
-    let host = new_host(&example("add_fields"), &cb);
+    let host = ffi_host(&example("add_fields"), &cb);
     let (mut major, mut minor) = (9, 9);
     assert_eq!(
         eiw_host_abi_version(host, &mut major, &mut minor),
@@ -224,7 +200,7 @@ fn null_arguments_are_errors_with_messages() {
     let rc = eiw_process(null(), null(), 0, null_mut(), &mut err);
     assert_eq!(take(err), (rc, "`host` is NULL".to_string()));
 
-    let host = new_host(&wasm, &cb);
+    let host = ffi_host(&wasm, &cb);
     let rc = eiw_process(host, null(), 5, null_mut(), &mut err);
     assert_eq!(
         take(err),
@@ -244,14 +220,14 @@ fn null_arguments_are_errors_with_messages() {
     eiw_free(null_mut());
     eiw_error_free(null_mut());
     assert_eq!(eiw_error_code(null()), ResultCode::NullArgument);
-    assert_eq!(message(null()), "");
+    assert_eq!(error_message(null()), "");
 }
 
 #[test]
 fn errors_carry_code_and_message_and_the_host_serves_on() {
     let seen = Seen::default();
     let cb = callbacks(&seen);
-    let host = new_host(&echo_guest(), &cb);
+    let host = ffi_host(&echo_guest(), &cb);
     let mut err = null_mut();
     let rc = eiw_process(host, b"\xff\xff".as_ptr(), 2, null_mut(), &mut err);
     assert_eq!(rc, ResultCode::InvalidEvent);

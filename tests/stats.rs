@@ -198,19 +198,7 @@ fn stats_cross_the_c_api() {
         emit: Some(ignore),
         log: None,
     };
-    let mut host = null_mut();
-    assert_eq!(
-        eiw_host_new(
-            wasm.as_ptr(),
-            wasm.len(),
-            std::ptr::null(),
-            0,
-            &callbacks,
-            &mut host,
-            null_mut()
-        ),
-        ResultCode::Ok
-    );
+    let host = ffi_host(&wasm, &callbacks);
     let event = good();
     eiw_process(host, event.as_ptr(), event.len(), null_mut(), null_mut());
     let (mut bytes, mut len) = (std::ptr::NonNull::<u8>::dangling().as_ptr(), 99);

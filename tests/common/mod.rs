@@ -64,3 +64,29 @@ pub fn echo_guest() -> Vec<u8> {
         "",
     )
 }
+
+/// A host made through the C API, with default options; panics with the
+/// error's message if it cannot be made.
+pub fn ffi_host(wasm: &[u8], callbacks: &eiw::ffi::eiw_callbacks) -> *mut eiw::ffi::eiw_host {
+    let (mut host, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
+    let rc = eiw::ffi::eiw_host_new(
+        wasm.as_ptr(),
+        wasm.len(),
+        std::ptr::null(),
+        0,
+        callbacks,
+        &mut host,
+        &mut err,
+    );
+    assert_eq!(rc, eiw::ResultCode::Ok, "{}", error_message(err));
+    assert!(err.is_null() && !host.is_null());
+    host
+}
+
+/// The message of a C API error ("" for NULL).
+pub fn error_message(err: *const eiw::ffi::eiw_error) -> String {
+    unsafe { std::ffi::CStr::from_ptr(eiw::ffi::eiw_error_message(err)) }
+        .to_str()
+        .unwrap()
+        .to_string()
+}
