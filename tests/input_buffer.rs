@@ -7,11 +7,11 @@ use common::*;
 use eiw::{Collect, Host, Limits, ResultCode};
 use serde_json::json;
 
-/// A 1.1 guest whose `input_buffer` returns `buffer` (for any size) and
-/// whose `malloc` traps, so a call that reaches `malloc` fails visibly;
-/// `process` emits its input.
-fn guest_with_buffer(marker: &str, buffer: &str) -> Vec<u8> {
-    wat(&format!(
+/// A host of a guest with `marker` whose `input_buffer` returns `buffer`
+/// (for any size) and whose `malloc` traps, so a call that reaches
+/// `malloc` fails visibly; `process` emits its input.
+fn host_with_buffer(marker: &str, buffer: &str) -> eiw::Result<Host> {
+    let wasm = wat(&format!(
         r#"(module
   {IMPORTS}
   (memory (export "memory") 4)
@@ -22,7 +22,18 @@ fn guest_with_buffer(marker: &str, buffer: &str) -> Vec<u8> {
     (drop (call $emit (local.get $ptr) (local.get $len)))
     (i32.const 0))
 )"#
-    ))
+    ));
+    Host::new(&wasm, Limits::default())
+}
+
+/// The error of processing a small event: a trap in `malloc` when the
+/// host did not use a buffer.
+fn small_event_error(host: &Host) -> eiw::Error {
+    host.process(
+        &event_bytes(json!({"message": "hi"})),
+        &mut Collect::default(),
+    )
+    .unwrap_err()
 }
 
 fn big_event() -> Vec<u8> {
@@ -31,11 +42,7 @@ fn big_event() -> Vec<u8> {
 
 #[test]
 fn inputs_that_fit_are_written_to_the_buffer_without_malloc() {
-    let host = Host::new(
-        &guest_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 1024)"),
-        Limits::default(),
-    )
-    .unwrap();
+    let host = host_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 1024)").unwrap();
     assert!(host.abi().has_input_buffer);
     for i in 0..3 {
         let event = event_bytes(json!({ "message": format!("event {i}") }));
@@ -53,57 +60,33 @@ fn inputs_that_fit_are_written_to_the_buffer_without_malloc() {
 
 #[test]
 fn a_buffer_of_0_declines_and_every_input_goes_through_malloc() {
-    let host = Host::new(
-        &guest_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 0)"),
-        Limits::default(),
-    )
-    .unwrap();
-    let error = host
-        .process(
-            &event_bytes(json!({"message": "hi"})),
-            &mut Collect::default(),
-        )
-        .unwrap_err();
+    let host = host_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 0)").unwrap();
+    let error = small_event_error(&host);
     assert_eq!(error.code(), ResultCode::TrapUnreachable);
 }
 
 #[test]
 fn a_1_0_module_is_not_asked_for_a_buffer() {
-    let host = Host::new(
-        &guest_with_buffer("elastic_ingest_wasm_abi_1_0", "(i32.const 1024)"),
-        Limits::default(),
-    )
-    .unwrap();
+    let host = host_with_buffer("elastic_ingest_wasm_abi_1_0", "(i32.const 1024)").unwrap();
     assert!(!host.abi().has_input_buffer);
-    let error = host
-        .process(
-            &event_bytes(json!({"message": "hi"})),
-            &mut Collect::default(),
-        )
-        .unwrap_err();
+    let error = small_event_error(&host);
     assert_eq!(error.code(), ResultCode::TrapUnreachable);
 }
 
 #[test]
 fn a_buffer_outside_memory_or_a_trap_fails_the_load_with_its_reason() {
     // Four pages are 262144 bytes: a 64 KiB buffer at 250000 does not fit.
-    let error = Host::new(
-        &guest_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 250000)"),
-        Limits::default(),
-    )
-    .err()
-    .unwrap();
+    let error = host_with_buffer("elastic_ingest_wasm_abi_1_1", "(i32.const 250000)")
+        .err()
+        .unwrap();
     assert_eq!(error.code(), ResultCode::GuestMalloc);
     assert_eq!(
         error.message(),
         "`input_buffer(65536)` returned 250000, which does not fit 65536 bytes in guest memory of 262144 bytes"
     );
-    let error = Host::new(
-        &guest_with_buffer("elastic_ingest_wasm_abi_1_1", "unreachable"),
-        Limits::default(),
-    )
-    .err()
-    .unwrap();
+    let error = host_with_buffer("elastic_ingest_wasm_abi_1_1", "unreachable")
+        .err()
+        .unwrap();
     assert_eq!(error.code(), ResultCode::TrapUnreachable);
     assert!(
         error.message().contains("input_buffer"),
