@@ -91,19 +91,7 @@ impl Stats {
     /// Records one eiw_process call: its outcome (the number of events it
     /// emitted, or the failure) and its duration.
     pub fn record_process(&self, outcome: Result<u32, ResultCode>, elapsed: Duration) {
-        let shard = self.shard();
-        shard.events_in.fetch_add(1, Relaxed);
-        match outcome {
-            Ok(0) => shard.events_dropped.fetch_add(1, Relaxed),
-            Ok(_) => shard.events_passed.fetch_add(1, Relaxed),
-            Err(code) => {
-                self.record_failure(code);
-                shard.events_failed.fetch_add(1, Relaxed)
-            }
-        };
-        let nanos = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
-        shard.latency_counts[bucket(nanos)].fetch_add(1, Relaxed);
-        shard.latency_sum_ns.fetch_add(nanos, Relaxed);
+        self.record_batch(std::iter::once(outcome), elapsed);
     }
 
     /// Records the events of one batch, which took `elapsed` each: counted
