@@ -14,28 +14,13 @@ fn threads() -> usize {
         .unwrap_or(0)
 }
 
-/// A valid module with enough functions to keep compilation busy.
+/// A valid module with enough functions to keep compilation busy (the
+/// bench's generator, bench/harness/src/big_module.rs).
+#[path = "../bench/harness/src/big_module.rs"]
+mod generated;
+
 fn big_module() -> Vec<u8> {
-    let mut text = String::from(
-        r#"(module (memory (export "memory") 1)
-        (func (export "elastic_ingest_wasm_abi_1_0"))
-        (func (export "malloc") (param i32) (result i32) (i32.const 1024))
-        (func (export "process") (param i32 i32) (result i32) (i32.const 0))"#,
-    );
-    for f in 0..3000 {
-        text.push_str(&format!(
-            "(func $f{f} (param i32) (result i32) (local.get 0)"
-        ));
-        for k in 0..30 {
-            text.push_str(&format!(
-                " (i32.const {}) (i32.add) (i32.const {k}) (i32.xor)",
-                f + k
-            ));
-        }
-        text.push_str(")\n");
-    }
-    text.push(')');
-    common::wat(&text)
+    generated::many_functions(3000, 30)
 }
 
 /// The most threads seen above the baseline while compiling.

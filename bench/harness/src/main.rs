@@ -9,6 +9,7 @@ use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+mod big_module;
 mod suite;
 use suite::{events, run_once, RUNS, RUN_TIME};
 
@@ -257,30 +258,6 @@ fn median_ms(mut f: impl FnMut()) -> f64 {
     times[RUNS / 2]
 }
 
-/// A valid ABI 1.0 module of about 1 MB: many small functions.
-fn big_module() -> Vec<u8> {
-    let mut text = String::from(
-        r#"(module (memory (export "memory") 1)
-        (func (export "elastic_ingest_wasm_abi_1_0"))
-        (func (export "malloc") (param i32) (result i32) (i32.const 1024))
-        (func (export "process") (param i32 i32) (result i32) (i32.const 0))"#,
-    );
-    for f in 0..4000 {
-        text.push_str(&format!(
-            "(func $f{f} (param i32) (result i32) (local.get 0)"
-        ));
-        for k in 0..40 {
-            text.push_str(&format!(
-                " (i32.const {}) (i32.add) (i32.const {k}) (i32.xor)",
-                f * 7 + k
-            ));
-        }
-        text.push_str(")\n");
-    }
-    text.push(')');
-    wat::parse_str(&text).unwrap()
-}
-
 fn loading(name: &str, wasm: &[u8]) {
     let dir = std::env::temp_dir().join(format!("eiw-bench-{}", std::process::id()));
     let options = HostOptions {
@@ -411,6 +388,6 @@ fn main() {
     println!("| module | compile | cached load |");
     println!("|---|---:|---:|");
     loading("add_fields", &read(&dir, "add_fields"));
-    loading("generated", &big_module());
+    loading("generated", &big_module::many_functions(4000, 40));
     recovery(&read(&dir, "hostile"));
 }
