@@ -289,38 +289,34 @@ func trapsUnderLoad(t *testing.T) {
 	stop := make(chan struct{})
 	var background sync.WaitGroup
 	var gcs, panics int64
-	background.Add(2)
-	go func() {
-		defer background.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				runtime.GC()
-				atomic.AddInt64(&gcs, 1)
+	// Runs f over and over on its own goroutine until stop is closed.
+	repeat := func(f func()) {
+		background.Add(1)
+		go func() {
+			defer background.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					f()
+				}
 			}
-		}
-	}()
-	go func() {
-		defer background.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				func() {
-					defer func() {
-						if recover() != nil {
-							atomic.AddInt64(&panics, 1)
-						}
-					}()
-					var p *Event
-					_ = p.Fields // nil-pointer dereference: SIGSEGV handled by Go
-				}()
+		}()
+	}
+	repeat(func() {
+		runtime.GC()
+		atomic.AddInt64(&gcs, 1)
+	})
+	repeat(func() {
+		defer func() {
+			if recover() != nil {
+				atomic.AddInt64(&panics, 1)
 			}
-		}
-	}()
+		}()
+		var p *Event
+		_ = p.Fields // nil-pointer dereference: SIGSEGV handled by Go
+	})
 
 	var good, goodOut, trapped int64
 	var wg sync.WaitGroup
