@@ -13,7 +13,8 @@ use crate::error::{Error, Result, ResultCode};
 use crate::instance::GuestInstance;
 use crate::limits::Limits;
 use crate::log_gate::LogGate;
-use crate::module_cache::{self, CacheReport};
+use crate::module_cache::{self, CacheOptions, CacheReport};
+use crate::module_check;
 use crate::sink::Sink;
 use crate::stats::Stats;
 use crate::validate;
@@ -99,8 +100,23 @@ impl Host {
     }
 
     /// Like [`Host::new`], loading the compiled module from `cache_dir` when
-    /// it is there and storing it there when it is not (`module_cache`).
+    /// it is there and storing it there when it is not (`module_cache`),
+    /// with the key file beside the directory.
     pub fn with_cache(wasm: &[u8], limits: Limits, cache_dir: Option<&Path>) -> Result<Host> {
+        let cache = cache_dir.map(|dir| CacheOptions {
+            dir: dir.to_path_buf(),
+            key: None,
+        });
+        Host::with_cache_options(wasm, limits, cache.as_ref())
+    }
+
+    /// Like [`Host::with_cache`], with the cache's key given.
+    pub fn with_cache_options(
+        wasm: &[u8],
+        limits: Limits,
+        cache: Option<&CacheOptions>,
+    ) -> Result<Host> {
+        module_check::check_size(wasm.len() as u64, &limits)?;
         if !wasmer::is_wasm(wasm) {
             return Err(Error::new(
                 ResultCode::InvalidModule,
@@ -108,20 +124,20 @@ impl Host {
             ));
         }
         let engine = new_engine(&limits, wasm);
-        let compile_error = |e: wasmer::CompileError| {
-            Error::new(
-                ResultCode::InvalidModule,
-                format!("module does not compile: {e}"),
-            )
+        // The load check runs before every compile; a module from the
+        // cache passed it under the same settings (they name the file).
+        let compile = || {
+            module_check::check(wasm, &limits)?;
+            Module::new(&engine, wasm).map_err(|e| {
+                Error::new(
+                    ResultCode::InvalidModule,
+                    format!("module does not compile: {e}"),
+                )
+            })
         };
-        let (module, cache) = match cache_dir {
-            Some(dir) => {
-                module_cache::load_or_compile(&engine, wasm, &limits, dir).map_err(compile_error)?
-            }
-            None => (
-                Module::new(&engine, wasm).map_err(compile_error)?,
-                CacheReport::default(),
-            ),
+        let (module, cache) = match cache {
+            Some(cache) => module_cache::load_or_compile(&engine, wasm, &limits, cache, compile)?,
+            None => (compile()?, CacheReport::default()),
         };
         let abi = abi::check_module(&module)?;
         if abi.memory_minimum_pages > limits.max_memory_pages {
@@ -157,8 +173,8 @@ impl Host {
 
     /// Like [`Host::new`], with limits from serialized `HostOptions`.
     pub fn from_options(wasm: &[u8], options: &[u8]) -> Result<Host> {
-        let (limits, cache_dir) = Limits::decode(options)?;
-        Host::with_cache(wasm, limits, cache_dir.as_deref())
+        let (limits, cache) = Limits::decode(options)?;
+        Host::with_cache_options(wasm, limits, cache.as_ref())
     }
 
     /// Whether the module came from the cache, and any cache problem.
@@ -280,16 +296,36 @@ impl Host {
                 results[i] = Some(self.process_checked(events[i], sink));
             }
         }
+        // The guest calls of one batch share one budget per event: after a
+        // failure the rest of the batch gets what is left of it.
+        let per_call = self.shared.limits.cpu_points_per_call.unwrap_or(0);
+        let total = per_call.saturating_mul(pending.len() as u64);
+        let mut left = total;
         while !pending.is_empty() {
+            if per_call > 0 && left == 0 {
+                let message = format!(
+                    "the batch used up its CPU budget of {total} points ({} events x {per_call})",
+                    total / per_call
+                );
+                for &i in &pending {
+                    results[i] = Some(Err(Error::new(ResultCode::CpuExhausted, message.clone())));
+                }
+                break;
+            }
             let batch: Vec<&[u8]> = pending.iter().map(|&i| events[i]).collect();
+            let budget = left.min(per_call.saturating_mul(batch.len() as u64));
             let mut reported = Vec::with_capacity(batch.len());
             let mut mapped = MappedSink {
                 inner: &mut *sink,
                 indices: &pending,
             };
+            let mut used = 0;
             let outcome = self.with_instance(&mut mapped, |instance, sink| {
-                instance.process_batch(&batch, sink, &mut reported)
+                let outcome = instance.process_batch(&batch, budget, sink, &mut reported);
+                used = instance.last_points_used;
+                outcome
             });
+            left = left.saturating_sub(used);
             for (&i, &(status, emits)) in pending.iter().zip(&reported) {
                 results[i] = Some(match status {
                     abi::status::OK => Ok(emits),

@@ -36,6 +36,18 @@ struct CallState {
     phase: Phase,
     limits: Limits,
     emits: u32,
+    /// `elastic_emit_event` calls of the current event, failed ones
+    /// included: `max_emits_per_call` bounds them.
+    emit_calls: u32,
+    /// The CPU budget's globals, so that host calls pay for their work.
+    meter: Option<MeterGlobals>,
+    /// The host is inside a call of the guest's `malloc`: host functions
+    /// refuse to run (a 0.x `malloc` calling `elastic_get_field` would
+    /// recurse through the host until its stack overflowed).
+    in_malloc: bool,
+    /// ABI 0.x: bytes put into the event in this call since its size was
+    /// last measured.
+    poc_unmeasured: usize,
     /// Events delivered to the sink during the current call (all events of
     /// a batch), added to the host's stats once after it.
     delivered: u64,
@@ -70,6 +82,24 @@ impl CallState {
             self.violation = Some(Error::new(code, message));
         }
         status::INVALID_ARGUMENT
+    }
+
+    /// Like `reject`, and traps the call: for violations after which the
+    /// guest must not go on.
+    fn trap_with(&mut self, code: ResultCode, message: String) -> RuntimeError {
+        self.reject(code, message.clone());
+        RuntimeError::new(message)
+    }
+
+    /// Refuses a host call made from inside the guest's `malloc`.
+    fn refuse_in_malloc(&mut self, call: &str) -> std::result::Result<(), RuntimeError> {
+        match self.in_malloc {
+            true => Err(self.trap_with(
+                ResultCode::GuestMalloc,
+                format!("the guest's `malloc` called {call}; host functions may not be called from `malloc`"),
+            )),
+            false => Ok(()),
+        }
     }
 
     fn sink(&mut self) -> Option<&mut dyn Sink> {
@@ -113,69 +143,127 @@ fn checked_range<'a>(
     })
 }
 
-fn emit_event(mut env: FunctionEnvMut<CallState>, ptr: i32, len: i32) -> i32 {
-    let (state, store) = env.data_and_store_mut();
+/// Takes `points` from the CPU budget of the running call for work a host
+/// function does (one point per byte checked, copied or parsed); traps as
+/// the metering does when the budget cannot pay.
+fn charge(
+    state: &mut CallState,
+    store: &mut impl AsStoreMut,
+    points: usize,
+) -> std::result::Result<(), RuntimeError> {
+    let Some(meter) = &state.meter else {
+        return Ok(());
+    };
+    let points = points as i64;
+    let left = match meter.remaining.get(store) {
+        Value::I64(left) => left,
+        _ => 0,
+    };
+    if (left as u64) < points as u64 {
+        let _ = meter.exhausted.set(store, Value::I32(1));
+        let _ = meter.remaining.set(store, Value::I64(0));
+        return Err(RuntimeError::new("the CPU budget ran out in a host call"));
+    }
+    meter
+        .remaining
+        .set(store, Value::I64(left - points))
+        .map_err(|e| RuntimeError::new(e.to_string()))
+}
+
+/// `checked_range` for host functions that charge the budget while they
+/// hold the bytes (charging needs the store, which a view borrows).
+fn checked_raw(
+    state: &mut CallState,
+    store: &impl wasmer::AsStoreRef,
+    call: &str,
+    ptr: i32,
+    len: i32,
+) -> std::result::Result<NonNull<[u8]>, i32> {
+    let Some(memory) = state.memory.clone() else {
+        return Err(status::INTERNAL_FAILURE);
+    };
+    let view = memory.view(store);
+    checked_range(state, &view, call, ptr, len).map(NonNull::from)
+}
+
+fn emit_event(
+    mut env: FunctionEnvMut<CallState>,
+    ptr: i32,
+    len: i32,
+) -> std::result::Result<i32, RuntimeError> {
+    let (state, mut store) = env.data_and_store_mut();
+    state.refuse_in_malloc(abi::EMIT_EVENT)?;
     if state.phase != Phase::Process {
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::InvalidEmit,
             "elastic_emit_event called outside `process`".into(),
-        );
+        ));
     }
     if state
         .batch_len
         .is_some_and(|n| state.batch_results.len() >= n as usize)
     {
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::InvalidEmit,
             "elastic_emit_event after the result of the batch's last event".into(),
-        );
+        ));
     }
-    if state.emits >= state.limits.max_emits_per_call {
+    // Every call counts, failed ones too.
+    state.emit_calls += 1;
+    if state.emit_calls > state.limits.max_emits_per_call {
         let max = state.limits.max_emits_per_call;
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::EmitLimit,
             format!("the guest emitted more than max_emits_per_call ({max}) events in one call"),
-        );
+        ));
     }
-    let Some(memory) = state.memory.clone() else {
-        return status::INTERNAL_FAILURE;
-    };
-    let view = memory.view(&store);
-    let bytes = match checked_range(state, &view, abi::EMIT_EVENT, ptr, len) {
-        Ok(bytes) => bytes,
-        Err(status) => return status,
+    let bytes = match checked_raw(state, &store, abi::EMIT_EVENT, ptr, len) {
+        // SAFETY: the range lies inside guest memory, which is not shared
+        // (checked at load); the guest is suspended inside this host call
+        // and charging touches only globals, so nothing writes or grows the
+        // memory while the slice lives.
+        Ok(bytes) => unsafe { bytes.as_ref() },
+        Err(status) => return Ok(status),
     };
     if bytes.len() > state.limits.max_emit_bytes as usize {
         let max = state.limits.max_emit_bytes;
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::InvalidEmit,
             format!("emitted event of {len} bytes is larger than max_emit_bytes ({max})"),
-        );
+        ));
     }
     // SAFETY: `input` is set from a live slice for the duration of the call
     // that reads it here, and cleared before that slice's borrow ends.
     let same_as_input = state
         .input
         .is_some_and(|input| unsafe { input.as_ref() } == bytes);
-    if !same_as_input && !crate::validate::is_event(bytes) {
-        let reason = Event::decode(bytes)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        return state.reject(
-            ResultCode::InvalidEmit,
-            format!("emitted bytes are not a valid Event: {reason}"),
-        );
+    if !same_as_input {
+        charge(state, &mut store, bytes.len())?;
+        if !crate::validate::is_event(bytes) {
+            // Decoded to say why only for the first violation: the call
+            // fails with that one.
+            let reason = match state.violation {
+                None => Event::decode(bytes)
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default(),
+                Some(_) => String::new(),
+            };
+            return Ok(state.reject(
+                ResultCode::InvalidEmit,
+                format!("emitted bytes are not a valid Event: {reason}"),
+            ));
+        }
     }
     state.emits += 1;
-    match state.sink() {
+    Ok(match state.sink() {
         Some(sink) => {
             sink.emit(bytes);
             state.delivered += 1;
             status::OK
         }
         None => status::INTERNAL_FAILURE,
-    }
+    })
 }
 
 /// ABI 1.1 `elastic_batch_result(index, status)`: event `index` of the
@@ -203,6 +291,7 @@ fn batch_result(mut env: FunctionEnvMut<CallState>, index: i32, status: i32) -> 
         );
     }
     let emits = std::mem::take(&mut state.emits);
+    state.emit_calls = 0;
     state.batch_results.push((status, emits));
     let next = state.batch_results.len();
     state.input = state.batch_inputs.get(next).copied();
@@ -214,43 +303,47 @@ fn batch_result(mut env: FunctionEnvMut<CallState>, index: i32, status: i32) -> 
     status::OK
 }
 
-fn log(mut env: FunctionEnvMut<CallState>, level: i32, ptr: i32, len: i32) -> i32 {
-    let (state, store) = env.data_and_store_mut();
+fn log(
+    mut env: FunctionEnvMut<CallState>,
+    level: i32,
+    ptr: i32,
+    len: i32,
+) -> std::result::Result<i32, RuntimeError> {
+    let (state, mut store) = env.data_and_store_mut();
+    state.refuse_in_malloc(abi::LOG)?;
     let Some(level) = LogLevel::from_i32(level) else {
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::GuestBadArgument,
             format!("elastic_log: unknown log level {level} (levels are 0 to 4)"),
-        );
+        ));
     };
-    let Some(memory) = state.memory.clone() else {
-        return status::INTERNAL_FAILURE;
-    };
-    let view = memory.view(&store);
-    let bytes = match checked_range(state, &view, abi::LOG, ptr, len) {
-        Ok(bytes) => bytes,
-        Err(status) => return status,
+    let bytes = match checked_raw(state, &store, abi::LOG, ptr, len) {
+        // SAFETY: as in `emit_event`.
+        Ok(bytes) => unsafe { bytes.as_ref() },
+        Err(status) => return Ok(status),
     };
     match state.log_gate.admit(level) {
         Verdict::Deliver => {}
         Verdict::BelowLevel => {
             state.stats.log_lines_below_level.fetch_add(1, Relaxed);
-            return status::OK;
+            return Ok(status::OK);
         }
         Verdict::RateLimited => {
             state.stats.log_lines_rate_limited.fetch_add(1, Relaxed);
-            return status::OK;
+            return Ok(status::OK);
         }
     }
     let bytes = &bytes[..bytes.len().min(state.limits.max_log_bytes as usize)];
+    charge(state, &mut store, bytes.len())?;
     let message = String::from_utf8_lossy(bytes);
-    match state.sink() {
+    Ok(match state.sink() {
         Some(sink) => {
             sink.log(level, &message);
             state.stats.log_lines_delivered.fetch_add(1, Relaxed);
             status::OK
         }
         None => status::INTERNAL_FAILURE,
-    }
+    })
 }
 
 /// Writes `bytes` at a guest address, or None if they do not fit.
@@ -283,7 +376,8 @@ fn poc_get_field(
     ret_len_ptr: i32,
 ) -> std::result::Result<i32, RuntimeError> {
     let (json, malloc) = {
-        let (state, store) = env.data_and_store_mut();
+        let (state, mut store) = env.data_and_store_mut();
+        state.refuse_in_malloc(abi::GET_FIELD)?;
         let (Some(memory), Some(malloc)) = (state.memory.clone(), state.malloc.clone()) else {
             return Ok(status::INTERNAL_FAILURE);
         };
@@ -309,14 +403,20 @@ fn poc_get_field(
                 format!("{} called outside `process`", abi::GET_FIELD),
             ));
         };
-        match crate::poc::get(event, &key) {
-            Some(json) => (json, malloc),
+        let json = match crate::poc::get(event, &key) {
+            Some(json) => json,
             None => return Ok(status::NOT_FOUND),
-        }
+        };
+        // The key's bytes and the JSON written, and soon copied.
+        charge(state, &mut store, key.len() + 2 * json.len())?;
+        (json, malloc)
     };
     let len = i32::try_from(json.len()).unwrap_or(i32::MAX);
     // The guest allocates the room; a trap in its malloc traps this call.
-    let ptr = malloc.call(&mut env.as_store_mut(), len)?;
+    env.data_mut().in_malloc = true;
+    let allocated = malloc.call(&mut env.as_store_mut(), len);
+    env.data_mut().in_malloc = false;
+    let ptr = allocated?;
     let (state, store) = env.data_and_store_mut();
     let Some(memory) = state.memory.clone() else {
         return Ok(status::INTERNAL_FAILURE);
@@ -344,53 +444,99 @@ fn poc_put_field(
     key_len: i32,
     value_ptr: i32,
     value_len: i32,
-) -> i32 {
-    let (state, store) = env.data_and_store_mut();
-    let Some(memory) = state.memory.clone() else {
-        return status::INTERNAL_FAILURE;
+) -> std::result::Result<i32, RuntimeError> {
+    let (state, mut store) = env.data_and_store_mut();
+    state.refuse_in_malloc(abi::PUT_FIELD)?;
+    // The call already failed and its event will not be emitted: it is
+    // not built further (nor grown past max_emit_bytes).
+    if state.violation.is_some() {
+        return Ok(status::INVALID_ARGUMENT);
+    }
+    let key = {
+        let Some(memory) = state.memory.clone() else {
+            return Ok(status::INTERNAL_FAILURE);
+        };
+        let view = memory.view(&store);
+        match poc_string(state, &view, abi::PUT_FIELD, key_ptr, key_len) {
+            Ok(key) => key,
+            Err(status) => return Ok(status),
+        }
     };
-    let view = memory.view(&store);
-    let key = match poc_string(state, &view, abi::PUT_FIELD, key_ptr, key_len) {
-        Ok(key) => key,
-        Err(status) => return status,
+    let value = match checked_raw(state, &store, abi::PUT_FIELD, value_ptr, value_len) {
+        // SAFETY: as in `emit_event`.
+        Ok(value) => unsafe { value.as_ref() },
+        Err(status) => return Ok(status),
     };
-    let value = match checked_range(state, &view, abi::PUT_FIELD, value_ptr, value_len) {
-        Ok(value) => value,
-        Err(status) => return status,
-    };
+    let max = state.limits.max_emit_bytes as usize;
+    if value.len() > max {
+        return Ok(state.reject(
+            ResultCode::InvalidEmit,
+            format!(
+                "{}: a value of {} bytes is larger than max_emit_bytes ({max})",
+                abi::PUT_FIELD,
+                value.len()
+            ),
+        ));
+    }
+    charge(state, &mut store, key.len() + value.len())?;
+    // serde_json refuses JSON nested more than 128 deep.
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(value) else {
-        return status::INVALID_ARGUMENT;
+        return Ok(status::INVALID_ARGUMENT);
     };
     let Some(event) = state.event.as_mut() else {
-        return state.reject(
+        return Ok(state.reject(
             ResultCode::GuestBadArgument,
             format!("{} called outside `process`", abi::PUT_FIELD),
-        );
+        ));
     };
-    match crate::poc::put(event, &key, &json) {
-        Ok(()) => status::OK,
-        Err(_) => status::INVALID_ARGUMENT,
+    if crate::poc::put(event, &key, &json).is_err() {
+        return Ok(status::INVALID_ARGUMENT);
     }
+    // The event may not outgrow max_emit_bytes: it is measured (and the
+    // measuring paid for) whenever what was put since it was last measured
+    // could have taken it over.
+    state.poc_unmeasured += key.len() + value.len();
+    if state.poc_unmeasured > max {
+        let size = state.event.as_ref().map_or(0, Message::encoded_len);
+        charge(state, &mut store, size)?;
+        if size > max {
+            return Ok(state.reject(
+                ResultCode::InvalidEmit,
+                format!(
+                    "{}: the event grew to {size} bytes, larger than max_emit_bytes ({max})",
+                    abi::PUT_FIELD
+                ),
+            ));
+        }
+        state.poc_unmeasured = size;
+    }
+    Ok(status::OK)
 }
 
 /// ABI 0.x `elastic_get_current_time_nanoseconds(ret_ptr)`: the time as a
 /// little-endian u64 at `ret_ptr`.
-fn poc_get_time(mut env: FunctionEnvMut<CallState>, ret_ptr: i32) -> i32 {
+fn poc_get_time(
+    mut env: FunctionEnvMut<CallState>,
+    ret_ptr: i32,
+) -> std::result::Result<i32, RuntimeError> {
     let (state, store) = env.data_and_store_mut();
+    state.refuse_in_malloc(abi::GET_TIME)?;
     let Some(memory) = state.memory.clone() else {
-        return status::INTERNAL_FAILURE;
+        return Ok(status::INTERNAL_FAILURE);
     };
     let view = memory.view(&store);
-    match write_guest(&view, ret_ptr, &now_nanos().to_le_bytes()) {
-        Some(()) => status::OK,
-        None => state.reject(
-            ResultCode::GuestBadPointer,
-            format!(
-                "{}({ret_ptr}): 8 bytes there are outside guest memory",
-                abi::GET_TIME
+    Ok(
+        match write_guest(&view, ret_ptr, &now_nanos().to_le_bytes()) {
+            Some(()) => status::OK,
+            None => state.reject(
+                ResultCode::GuestBadPointer,
+                format!(
+                    "{}({ret_ptr}): 8 bytes there are outside guest memory",
+                    abi::GET_TIME
+                ),
             ),
-        ),
-    }
+        },
+    )
 }
 
 fn now_nanos() -> i64 {
@@ -400,8 +546,9 @@ fn now_nanos() -> i64 {
     i64::try_from(now.as_nanos()).unwrap_or(i64::MAX)
 }
 
-fn get_time(_env: FunctionEnvMut<CallState>) -> i64 {
-    now_nanos()
+fn get_time(mut env: FunctionEnvMut<CallState>) -> std::result::Result<i64, RuntimeError> {
+    env.data_mut().refuse_in_malloc(abi::GET_TIME)?;
+    Ok(now_nanos())
 }
 
 /// Turns a wasmer trap into an error naming its kind and where it happened.
@@ -462,7 +609,9 @@ fn check_status(status: i32, export: &str) -> Result<()> {
 }
 
 /// Export names of the globals the metering middleware adds.
-use crate::metering::{EXHAUSTED as METER_EXHAUSTED, REMAINING as METER_REMAINING};
+use crate::metering::{
+    EXHAUSTED as METER_EXHAUSTED, REMAINING as METER_REMAINING, START as METER_START,
+};
 
 type BytesFn = TypedFunction<(i32, i32), i32>;
 
@@ -498,10 +647,18 @@ pub(crate) const INPUT_BUFFER_BYTES: u32 = 64 * 1024;
 
 /// The globals the metering middleware (src/metering.rs) adds to a module,
 /// looked up once.
-struct Meter {
+#[derive(Clone)]
+struct MeterGlobals {
     remaining: Global,
     exhausted: Global,
+}
+
+struct Meter {
+    globals: MeterGlobals,
+    /// The budget of one call.
     points: u64,
+    /// The budget the current (or last) guest call was given.
+    applied: u64,
 }
 
 pub(crate) struct GuestInstance {
@@ -516,6 +673,8 @@ pub(crate) struct GuestInstance {
     input_buffer: Option<i32>,
     /// Generation of the host's config this instance has registered.
     pub config_generation: u64,
+    /// CPU points the last guest call used.
+    pub last_points_used: u64,
 }
 
 impl GuestInstance {
@@ -537,6 +696,10 @@ impl GuestInstance {
                 phase: Phase::Idle,
                 limits,
                 emits: 0,
+                emit_calls: 0,
+                meter: None,
+                in_malloc: false,
+                poc_unmeasured: 0,
                 delivered: 0,
                 violation: None,
                 stats,
@@ -625,23 +788,33 @@ impl GuestInstance {
         };
         let meter = match limits.cpu_points_per_call {
             Some(points) => Some(Meter {
-                remaining: instance
-                    .exports
-                    .get_global(METER_REMAINING)
-                    .map_err(missing)?
-                    .clone(),
-                exhausted: instance
-                    .exports
-                    .get_global(METER_EXHAUSTED)
-                    .map_err(missing)?
-                    .clone(),
+                globals: MeterGlobals {
+                    remaining: instance
+                        .exports
+                        .get_global(METER_REMAINING)
+                        .map_err(missing)?
+                        .clone(),
+                    exhausted: instance
+                        .exports
+                        .get_global(METER_EXHAUSTED)
+                        .map_err(missing)?
+                        .clone(),
+                },
                 points,
+                applied: points,
             }),
+            None => None,
+        };
+        let start = match meter {
+            Some(_) => exports
+                .get_typed_function::<(), ()>(&store, METER_START)
+                .ok(),
             None => None,
         };
         let state = env.as_mut(&mut store);
         state.memory = Some(memory.clone());
         state.malloc = Some(malloc.clone());
+        state.meter = meter.as_ref().map(|m| m.globals.clone());
         state.stats.instances_created.fetch_add(1, Relaxed);
         let input_buffer = match version.minor {
             1.. if !version.is_poc() => exports.get_typed_function(&store, abi::INPUT_BUFFER).ok(),
@@ -657,18 +830,39 @@ impl GuestInstance {
             max_memory_pages: limits.max_memory_pages,
             input_buffer: None,
             config_generation: 0,
+            last_points_used: 0,
         };
+        if let Some(start) = start {
+            guest.run_start(&start)?;
+        }
         if let Some(function) = input_buffer {
             guest.input_buffer = guest.ask_input_buffer(&function)?;
         }
         Ok(guest)
     }
 
+    /// Runs the module's start function, which the metering took out of
+    /// instantiation, under one call's budget.
+    fn run_start(&mut self, start: &TypedFunction<(), ()>) -> Result<()> {
+        self.reset_budget(None)?;
+        memory_cap::take_refused();
+        start.call(&mut self.store).map_err(|e| {
+            let e = self.trap(e, "start function");
+            match e.code() {
+                ResultCode::CpuExhausted | ResultCode::MemoryExhausted => e,
+                _ => Error::new(
+                    ResultCode::InstantiationFailed,
+                    format!("could not instantiate the module: {}", e.message()),
+                ),
+            }
+        })
+    }
+
     /// ABI 1.1: asks the guest once for the buffer it keeps for inputs up to
     /// `INPUT_BUFFER_BYTES`. 0 declines; an address whose range leaves
     /// memory fails the instance, as a bad `malloc` result fails a call.
     fn ask_input_buffer(&mut self, function: &TypedFunction<i32, i32>) -> Result<Option<i32>> {
-        self.reset_budget(1)?;
+        self.reset_budget(None)?;
         let size = INPUT_BUFFER_BYTES as i32;
         let ptr = function
             .call(&mut self.store, size)
@@ -701,6 +895,7 @@ impl GuestInstance {
             }
             Entry::Poc { process } => {
                 let process = process.clone();
+                self.env.as_mut(&mut self.store).poc_unmeasured = bytes.len();
                 self.call_poc(&process, event.unwrap_or_default(), sink)
             }
         }
@@ -726,9 +921,13 @@ impl GuestInstance {
     /// ABI 1.1: runs `process_batch` on `events` in one call. `results`
     /// receives (status, emits) for each event the guest reported, in order,
     /// also when the call fails; the sink is told each event's index.
+    ///
+    /// `budget` is the CPU points the guest may use (ignored without
+    /// metering).
     pub fn process_batch(
         &mut self,
         events: &[&[u8]],
+        budget: u64,
         sink: &mut dyn Sink,
         results: &mut Vec<(i32, u32)>,
     ) -> Result<()> {
@@ -759,7 +958,7 @@ impl GuestInstance {
             Phase::Process,
             abi::PROCESS_BATCH,
             None,
-            events.len() as u64,
+            Some(budget),
             sink,
             |this| {
                 let (ptr, len) = this.pass_with(batch_len, |dst| write_batch(dst, events))?;
@@ -791,7 +990,7 @@ impl GuestInstance {
         if phase == Phase::Process {
             self.env.as_mut(&mut self.store).input = Some(NonNull::from(bytes));
         }
-        let outcome = self.run_guest(phase, name, None, 1, sink, |this| {
+        let outcome = self.run_guest(phase, name, None, None, sink, |this| {
             let (ptr, len) = this.pass_bytes(bytes)?;
             match function.call(&mut this.store, ptr, len) {
                 Ok(status) => Ok(status),
@@ -814,7 +1013,7 @@ impl GuestInstance {
             Phase::Process,
             abi::PROCESS,
             Some(event),
-            1,
+            None,
             sink,
             |this| match process.call(&mut this.store) {
                 Ok(status) => Ok(status),
@@ -833,6 +1032,19 @@ impl GuestInstance {
                 ),
             ));
         }
+        if !crate::validate::is_event(&bytes) {
+            let reason = Event::decode(bytes.as_slice())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_else(|| {
+                    "it breaks a limit of the event check (nesting deeper than 100 messages, say)"
+                        .into()
+                });
+            return Err(Error::new(
+                ResultCode::InvalidEmit,
+                format!("the modified event is not a valid Event: {reason}"),
+            ));
+        }
         sink.emit(&bytes);
         state.stats.record_emitted(1);
         Ok(1)
@@ -845,7 +1057,7 @@ impl GuestInstance {
         phase: Phase,
         name: &str,
         event: Option<Event>,
-        budget_calls: u64,
+        budget: Option<u64>,
         sink: &mut dyn Sink,
         invoke: impl FnOnce(&mut Self) -> Result<i32>,
     ) -> Result<(u32, Option<Event>)> {
@@ -858,10 +1070,11 @@ impl GuestInstance {
             state.sink = Some(sink);
             state.phase = phase;
             state.emits = 0;
+            state.emit_calls = 0;
             state.violation = None;
             state.event = event;
         }
-        self.reset_budget(budget_calls)?;
+        self.reset_budget(budget)?;
         memory_cap::take_refused();
         let result = invoke(self);
         self.record_usage(result.is_err());
@@ -874,6 +1087,12 @@ impl GuestInstance {
         let violation = state.violation.take();
         let event = state.event.take();
         let emitted = state.emits;
+        // A violation that trapped the call (`trap_with`) is the cause.
+        if let (Err(_), Some(v)) = (&result, &violation) {
+            if v.code().discards_instance() {
+                return Err(v.clone());
+            }
+        }
         let status = result?;
         if let Some(violation) = violation {
             return Err(violation);
@@ -882,17 +1101,18 @@ impl GuestInstance {
         Ok((emitted, event))
     }
 
-    /// Gives the next call the full CPU budget.
-    fn reset_budget(&mut self, calls: u64) -> Result<()> {
-        let Some(meter) = &self.meter else {
+    /// Gives the next call `points`, or one call's budget.
+    fn reset_budget(&mut self, points: Option<u64>) -> Result<()> {
+        let Some(meter) = &mut self.meter else {
             return Ok(());
         };
-        let points = i64::try_from(meter.points.saturating_mul(calls)).unwrap_or(i64::MAX);
+        meter.applied = points.unwrap_or(meter.points).min(i64::MAX as u64);
         // The exhausted flag needs no reset: running out of points traps,
         // and a trap discards the instance.
         meter
+            .globals
             .remaining
-            .set(&mut self.store, Value::I64(points))
+            .set(&mut self.store, Value::I64(meter.applied as i64))
             .map_err(|e| Error::new(ResultCode::Panic, format!("resetting the CPU budget: {e}")))
     }
 
@@ -900,12 +1120,13 @@ impl GuestInstance {
     fn record_usage(&mut self, trapped: bool) {
         let exhausted = trapped && self.budget_exhausted();
         let points = match &self.meter {
-            Some(meter) => match meter.remaining.get(&mut self.store) {
-                Value::I64(left) if !exhausted => meter.points.saturating_sub(left as u64),
-                _ => meter.points,
+            Some(meter) => match meter.globals.remaining.get(&mut self.store) {
+                Value::I64(left) if !exhausted => meter.applied.saturating_sub(left as u64),
+                _ => meter.applied,
             },
             None => 0,
         };
+        self.last_points_used = points;
         let pages = self.memory.view(&self.store).size().0;
         self.env
             .as_ref(&self.store)
@@ -916,7 +1137,7 @@ impl GuestInstance {
     fn budget_exhausted(&mut self) -> bool {
         match &self.meter {
             Some(meter) => {
-                matches!(meter.exhausted.get(&mut self.store), Value::I32(flag) if flag != 0)
+                matches!(meter.globals.exhausted.get(&mut self.store), Value::I32(flag) if flag != 0)
             }
             None => false,
         }
@@ -925,16 +1146,12 @@ impl GuestInstance {
     /// Names why a call stopped: CPU budget used up, memory refused, or the
     /// trap wasmer reports.
     fn trap(&mut self, error: RuntimeError, export: &str) -> Error {
-        if let Some(meter) = &self.meter {
-            if matches!(meter.exhausted.get(&mut self.store), Value::I32(flag) if flag != 0) {
-                return Error::new(
-                    ResultCode::CpuExhausted,
-                    format!(
-                        "`{export}` used up its CPU budget of {} points",
-                        meter.points
-                    ),
-                );
-            }
+        if self.budget_exhausted() {
+            let applied = self.meter.as_ref().map_or(0, |m| m.applied);
+            return Error::new(
+                ResultCode::CpuExhausted,
+                format!("`{export}` used up its CPU budget of {applied} points"),
+            );
         }
         if memory_cap::take_refused() {
             let pages = self.memory.view(&self.store).size().0;
@@ -967,10 +1184,15 @@ impl GuestInstance {
             .map_err(|_| Error::new(ResultCode::EventTooLarge, "input is larger than 2 GiB"))?;
         let ptr = match self.input_buffer {
             Some(ptr) if len <= INPUT_BUFFER_BYTES as usize => ptr,
-            _ => match self.malloc.call(&mut self.store, len_i32) {
-                Ok(ptr) => ptr,
-                Err(e) => return Err(self.trap(e, abi::MALLOC)),
-            },
+            _ => {
+                self.env.as_mut(&mut self.store).in_malloc = true;
+                let allocated = self.malloc.call(&mut self.store, len_i32);
+                self.env.as_mut(&mut self.store).in_malloc = false;
+                match allocated {
+                    Ok(ptr) => ptr,
+                    Err(e) => return Err(self.trap(e, abi::MALLOC)),
+                }
+            }
         };
         let view = self.memory.view(&self.store);
         let start = ptr as u32 as usize;

@@ -16,6 +16,7 @@ mod log_gate;
 mod memory_cap;
 mod metering;
 pub mod module_cache;
+mod module_check;
 mod poc;
 pub mod sink;
 mod stats;

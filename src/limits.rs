@@ -1,6 +1,7 @@
 //! Limits a host enforces on its guest, read from `HostOptions`.
 use crate::abi::LogLevel;
 use crate::error::{Error, Result, ResultCode};
+use crate::module_cache::{CacheOptions, KEY_BYTES};
 use eiw_proto::HostOptions;
 use prost::Message;
 
@@ -21,6 +22,10 @@ pub struct Limits {
     pub compile_threads: Option<std::num::NonZeroU32>,
     /// Inputs are not checked (`HostOptions.trusted_input`).
     pub trusted_input: bool,
+    /// Largest module accepted, in bytes.
+    pub max_module_bytes: u32,
+    /// Most elements of one table.
+    pub max_table_elements: u32,
 }
 
 impl Default for Limits {
@@ -37,6 +42,8 @@ impl Default for Limits {
             log_burst: 1000,
             compile_threads: None,
             trusted_input: false,
+            max_module_bytes: 32 << 20,
+            max_table_elements: 100_000,
         }
     }
 }
@@ -73,19 +80,34 @@ impl Limits {
             ),
             compile_threads: std::num::NonZeroU32::new(options.compile_threads),
             trusted_input: options.trusted_input,
+            max_module_bytes: or_default(options.max_module_bytes, d.max_module_bytes),
+            max_table_elements: or_default(options.max_table_elements, d.max_table_elements),
         }
     }
 
     /// Decodes serialized `HostOptions`; empty bytes mean all defaults.
-    /// Returns the limits and the module cache directory, if any.
-    pub fn decode(options: &[u8]) -> Result<(Self, Option<std::path::PathBuf>)> {
+    /// Returns the limits and the module cache settings, if any.
+    pub fn decode(options: &[u8]) -> Result<(Self, Option<CacheOptions>)> {
         let options = HostOptions::decode(options).map_err(|e| {
             Error::new(
                 ResultCode::InvalidOptions,
                 format!("HostOptions bytes do not decode: {e}"),
             )
         })?;
-        let cache_dir = (!options.cache_dir.is_empty()).then(|| options.cache_dir.clone().into());
-        Ok((Self::from_options(&options), cache_dir))
+        let key = match options.cache_key.len() {
+            0 => None,
+            KEY_BYTES => options.cache_key.as_slice().try_into().ok(),
+            n => {
+                return Err(Error::new(
+                    ResultCode::InvalidOptions,
+                    format!("cache_key has {n} bytes; it must have {KEY_BYTES}"),
+                ))
+            }
+        };
+        let cache = (!options.cache_dir.is_empty()).then(|| CacheOptions {
+            dir: options.cache_dir.clone().into(),
+            key,
+        });
+        Ok((Self::from_options(&options), cache))
     }
 }

@@ -1,10 +1,13 @@
-//! Caps the linear memory of every guest instance of a host, and tells the
-//! calling thread whether its guest was refused memory.
+//! Caps the linear memory and the tables of every guest instance of a
+//! host, and tells the calling thread whether its guest was refused memory.
 //!
-//! wasmer creates memories through the engine's `Tunables`; ours wraps each
-//! memory so that `memory.grow` past the cap fails inside the guest (it
-//! returns -1) and the refusal is remembered for the thread running the
-//! guest, so a trap that follows can be reported as memory exhaustion.
+//! wasmer creates memories and tables through the engine's `Tunables`;
+//! ours wraps each memory so that `memory.grow` past the cap fails inside
+//! the guest (it returns -1) and the refusal is remembered for the thread
+//! running the guest, so a trap that follows can be reported as memory
+//! exhaustion. A table is created with its maximum lowered to the cap, so
+//! wasmer's own check makes `table.grow` past it return -1 (before any
+//! allocation: a grow by 2^32-1 elements would otherwise abort the process).
 use std::cell::Cell;
 use std::ptr::NonNull;
 use wasmer::sys::vm::{
@@ -27,14 +30,31 @@ pub(crate) fn take_refused() -> bool {
 pub(crate) struct CappedTunables {
     base: BaseTunables,
     max_pages: Pages,
+    max_table_elements: u32,
 }
 
 impl CappedTunables {
-    pub fn new(max_pages: u32) -> Self {
+    pub fn new(max_pages: u32, max_table_elements: u32) -> Self {
         CappedTunables {
             base: BaseTunables::new(),
             max_pages: Pages(max_pages),
+            max_table_elements,
         }
+    }
+
+    /// The table type with its maximum lowered to the cap; an error for a
+    /// minimum over it (the load check refuses those first).
+    fn capped_table(&self, ty: &TableType) -> Result<TableType, String> {
+        let cap = self.max_table_elements;
+        if ty.minimum > cap {
+            return Err(format!(
+                "table minimum of {} elements is over max_table_elements ({cap})",
+                ty.minimum
+            ));
+        }
+        let mut capped = *ty;
+        capped.maximum = Some(ty.maximum.map_or(cap, |max| max.min(cap)));
+        Ok(capped)
     }
 
     fn wrap(&self, memory: VMMemory) -> VMMemory {
@@ -89,7 +109,7 @@ impl Tunables for CappedTunables {
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
-        self.base.create_host_table(ty, style)
+        self.base.create_host_table(&self.capped_table(ty)?, style)
     }
 
     unsafe fn create_vm_table(
@@ -98,8 +118,12 @@ impl Tunables for CappedTunables {
         style: &TableStyle,
         vm_definition_location: NonNull<VMTableDefinition>,
     ) -> Result<VMTable, String> {
+        let ty = self.capped_table(ty)?;
         // SAFETY: forwarded from our caller's contract.
-        unsafe { self.base.create_vm_table(ty, style, vm_definition_location) }
+        unsafe {
+            self.base
+                .create_vm_table(&ty, style, vm_definition_location)
+        }
     }
 }
 

@@ -27,6 +27,16 @@
 //! function with handlers (`try`, `try_table`), every loop is treated as
 //! large.
 //!
+//! Bulk operations (`memory.fill`, `memory.copy`, `memory.init`,
+//! `table.fill`, `table.copy`, `table.init`) also pay for their length
+//! when they run: one point per byte of memory or table element, so a loop
+//! of 16 MiB copies costs (at least) what a loop that copies 16 MiB byte by
+//! byte would: 16 MiB copies fit about six times in the default budget.
+//!
+//! A module's `start` function is not run by instantiation: it is exported
+//! as `START` and the host calls it under the budget like any export, so
+//! running out of points there is reported as such.
+//!
 //! The sizes come from a scan of the module's code before it is compiled
 //! (a middleware sees a function's operators one at a time, and a charge
 //! must come before the code it pays for).
@@ -40,13 +50,15 @@ use wasmer_types::{GlobalIndex, ModuleInfo};
 /// just before the trap when they run out.
 pub(crate) const REMAINING: &str = "eiw_cpu_points_remaining";
 pub(crate) const EXHAUSTED: &str = "eiw_cpu_points_exhausted";
+/// The module's start function, when it has one (the host calls it).
+pub(crate) const START: &str = "eiw_cpu_points_start_function";
 /// What the two exports' names start with (tools hide them).
 pub(crate) const EXPORT_PREFIX: &str = "eiw_cpu_points_";
 
 /// Part of the module cache key: artifacts compiled with other metering
 /// rules are never loaded.
 pub(crate) const SCHEME: &str =
-    "metering: upfront at entry, taken back-edges of small loops, tops of large loops, v3";
+    "metering: upfront at entry, taken back-edges of small loops, tops of large loops, bulk by length, start exported, v4";
 
 /// The middleware for one module (it records that module's global indexes
 /// and code sizes, so each host, which compiles one module, has its own).
@@ -57,7 +69,16 @@ pub(crate) struct CpuMetering {
     /// Per local function, scanned on first use, so a module loaded from
     /// the cache is never scanned.
     code: OnceLock<Result<Vec<FunctionCode>, String>>,
-    globals: Mutex<Option<(GlobalIndex, GlobalIndex)>>,
+    globals: Mutex<Option<Globals>>,
+}
+
+/// The globals the middleware adds: points remaining, the exhausted flag,
+/// and a scratch slot for a bulk operation's length.
+#[derive(Debug, Clone, Copy)]
+struct Globals {
+    remaining: GlobalIndex,
+    exhausted: GlobalIndex,
+    scratch: GlobalIndex,
 }
 
 impl CpuMetering {
@@ -189,7 +210,19 @@ impl ModuleMiddleware for CpuMetering {
         info.global_initializers.push(GlobalInit::I32Const(0));
         info.exports
             .insert(EXHAUSTED.to_string(), ExportIndex::Global(exhausted));
-        *globals = Some((remaining, exhausted));
+        let scratch = info
+            .globals
+            .push(GlobalType::new(Type::I32, Mutability::Var));
+        info.global_initializers.push(GlobalInit::I32Const(0));
+        if let Some(start) = info.start_function.take() {
+            info.exports
+                .insert(START.to_string(), ExportIndex::Function(start));
+        }
+        *globals = Some(Globals {
+            remaining,
+            exhausted,
+            scratch,
+        });
         Ok(())
     }
 }
@@ -204,9 +237,9 @@ enum Frame {
 
 #[derive(Debug)]
 struct FunctionMetering {
-    /// (remaining points, exhausted flag); None only if the module info
-    /// was never transformed, which fails the compile.
-    globals: Option<(GlobalIndex, GlobalIndex)>,
+    /// None only if the module info was never transformed, which fails
+    /// the compile.
+    globals: Option<Globals>,
     /// This function's sizes, or why they are missing.
     code: Result<FunctionCode, String>,
     started: bool,
@@ -248,23 +281,39 @@ impl FunctionMetering {
             .ok_or_else(|| fail(format!("no size for stretch {stretch}")))
     }
 
+    fn globals(&self) -> Result<Globals, MiddlewareError> {
+        self.globals.ok_or_else(|| fail("no globals".into()))
+    }
+
     /// if remaining < points { exhausted = 1; unreachable } remaining -= points
     fn charge(
         &self,
         points: u64,
         state: &mut MiddlewareReaderState<'_>,
     ) -> Result<(), MiddlewareError> {
-        let (remaining, exhausted) = self.globals.ok_or_else(|| fail("no globals".into()))?;
         if points == 0 {
             return Ok(());
         }
-        let (remaining, exhausted) = (remaining.as_u32(), exhausted.as_u32());
-        let points = points as i64;
+        let price = [Operator::I64Const {
+            value: points as i64,
+        }];
+        self.charge_with(&price, state)
+    }
+
+    /// `charge`, with the price computed by `price` (operators that push
+    /// one i64).
+    fn charge_with<'a>(
+        &self,
+        price: &[Operator<'a>],
+        state: &mut MiddlewareReaderState<'a>,
+    ) -> Result<(), MiddlewareError> {
+        let g = self.globals()?;
+        let (remaining, exhausted) = (g.remaining.as_u32(), g.exhausted.as_u32());
+        state.push_operator(Operator::GlobalGet {
+            global_index: remaining,
+        });
+        state.extend(price);
         state.extend(&[
-            Operator::GlobalGet {
-                global_index: remaining,
-            },
-            Operator::I64Const { value: points },
             Operator::I64LtU,
             Operator::If {
                 blockty: BlockType::Empty,
@@ -278,12 +327,34 @@ impl FunctionMetering {
             Operator::GlobalGet {
                 global_index: remaining,
             },
-            Operator::I64Const { value: points },
+        ]);
+        state.extend(price);
+        state.extend(&[
             Operator::I64Sub,
             Operator::GlobalSet {
                 global_index: remaining,
             },
         ]);
+        Ok(())
+    }
+
+    /// Before a bulk operation, whose length (an i32) is on top of the
+    /// stack: pays one point per unit of the length.
+    fn charge_length(&self, state: &mut MiddlewareReaderState<'_>) -> Result<(), MiddlewareError> {
+        let scratch = self.globals()?.scratch.as_u32();
+        state.push_operator(Operator::GlobalSet {
+            global_index: scratch,
+        });
+        let price = [
+            Operator::GlobalGet {
+                global_index: scratch,
+            },
+            Operator::I64ExtendI32U,
+        ];
+        self.charge_with(&price, state)?;
+        state.push_operator(Operator::GlobalGet {
+            global_index: scratch,
+        });
         Ok(())
     }
 
@@ -378,6 +449,15 @@ impl<'a> FunctionMiddleware<'a> for FunctionMetering {
                 }
                 None => state.push_operator(operator),
             },
+            Operator::MemoryFill { .. }
+            | Operator::MemoryCopy { .. }
+            | Operator::MemoryInit { .. }
+            | Operator::TableFill { .. }
+            | Operator::TableCopy { .. }
+            | Operator::TableInit { .. } => {
+                self.charge_length(state)?;
+                state.push_operator(operator);
+            }
             _ => {
                 let price = self.back_edge_price(&operator)?;
                 self.charge(price, state)?;

@@ -12,6 +12,12 @@ use serde_json::Value as Json;
 const TIMESTAMP: &str = "@timestamp";
 const METADATA: &str = "@metadata";
 
+/// Most names in a path `put` takes. Each object level is three messages
+/// deep in the encoded event, so deeper paths could never pass the event
+/// check's nesting bound (100); refusing them first keeps the host's
+/// recursion over the event (encode, drop) shallow.
+pub(crate) const MAX_PATH_NAMES: usize = 32;
+
 /// The value at `path` serialized as JSON, or None when there is none.
 pub(crate) fn get(event: &Event, path: &str) -> Option<String> {
     if path == TIMESTAMP {
@@ -54,6 +60,9 @@ pub(crate) fn put(event: &mut Event, path: &str, json: &Json) -> Result<(), Stri
     }
     if path.is_empty() || path.split('.').any(str::is_empty) || path == METADATA {
         return Err(format!("{path:?} is not a field path"));
+    }
+    if path.split('.').nth(MAX_PATH_NAMES).is_some() {
+        return Err(format!("a path has at most {MAX_PATH_NAMES} names"));
     }
     let fields = &mut event.fields.get_or_insert_with(Struct::default).fields;
     eiw_proto::put_path(fields, path, value_from_json(json));
@@ -113,5 +122,8 @@ mod tests {
         assert_eq!(e.metadata["route"], "x");
         assert!(put(&mut e, "@timestamp", &json!(5)).is_err());
         assert!(put(&mut e, "a..b", &json!(5)).is_err());
+        let deepest = vec!["k"; MAX_PATH_NAMES].join(".");
+        put(&mut e, &deepest, &json!(5)).unwrap();
+        assert!(put(&mut e, &format!("{deepest}.k"), &json!(5)).is_err());
     }
 }

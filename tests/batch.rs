@@ -262,3 +262,47 @@ fn batches_cross_the_c_api_with_each_inputs_context() {
     eiw_error_free(err);
     eiw_free(host);
 }
+
+/// A guest that loops in `process_batch` gets one budget per event for the
+/// whole batch, not a fresh n x budget after each failure (n^2/2 budgets).
+#[test]
+fn a_looping_batch_uses_at_most_one_budget_per_event() {
+    let per_call = 200_000;
+    let host = Host::new(
+        &batch_guest("(loop $forever (br $forever)) (i32.const 0)"),
+        Limits {
+            cpu_points_per_call: Some(per_call),
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    let events = messages(40);
+    let results = host.process_batch(&refs(&events), &mut CollectBatch::default());
+    assert_eq!(results.len(), 40);
+    let first = results[0].as_ref().unwrap_err();
+    assert_eq!(first.code(), ResultCode::CpuExhausted);
+    assert!(
+        first
+            .message()
+            .contains("used up its CPU budget of 8000000 points"),
+        "the budget that applied: {first}"
+    );
+    let rest = results[1].as_ref().unwrap_err();
+    assert_eq!(rest.code(), ResultCode::CpuExhausted);
+    assert!(
+        rest.message()
+            .contains("the batch used up its CPU budget of 8000000 points (40 events x 200000)"),
+        "{rest}"
+    );
+    assert!(results.iter().all(|r| r.is_err()));
+    let stats = host.stats();
+    assert!(
+        stats.cpu_points_used <= 40 * per_call,
+        "{} points used",
+        stats.cpu_points_used
+    );
+    // A batch after it gets its own budget, and good events still work.
+    let good = Host::new(&example("rename"), Limits::default()).unwrap();
+    let results = good.process_batch(&refs(&messages(3)), &mut CollectBatch::default());
+    assert!(results.iter().all(|r| r.is_ok()));
+}

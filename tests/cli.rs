@@ -166,3 +166,76 @@ fn run_on_a_0x_module_gives_the_fields_its_host_produced() {
         "{stderr}"
     );
 }
+
+/// Like `eiw`, with raw bytes on stdin.
+fn eiw_bytes(args: &[&str], stdin: Vec<u8>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_eiw"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run eiw");
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+#[test]
+fn run_skips_lines_that_are_not_utf8_or_too_long_and_goes_on() {
+    let module = wasm("passthrough");
+    let mut input = b"{\"n\": 1}\n{\"bad\": \"\xff\xfe\"}\n".to_vec();
+    // A line of 2 MiB, over max_event_bytes (1 MiB), without a newline
+    // until its end, then a good line, then a last line without newline.
+    input.extend(std::iter::repeat_n(b'x', 2 << 20));
+    input.extend_from_slice(b"\n{\"n\": 2}\n{\"n\": 3}");
+    let out = eiw_bytes(&["run", module.to_str().unwrap()], input);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            serde_json::json!({"n": 1}),
+            serde_json::json!({"n": 2}),
+            serde_json::json!({"n": 3})
+        ]
+    );
+    assert!(
+        stderr.contains("line 2: the line is not UTF-8 (invalid byte at offset 9); skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "line 3: the line has 2097152 bytes, more than max_event_bytes (1048576); skipped"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_module_over_the_size_limit_is_refused_before_it_is_read() {
+    // A sparse 2 GB file: refused by its size, never read into memory.
+    let path = std::env::temp_dir().join(format!("eiw-sparse-{}.wasm", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(2_000_000_000).unwrap();
+    for command in ["run", "check"] {
+        let out = eiw(&[command, path.to_str().unwrap()], "");
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(
+                "the module has 2000000000 bytes or more, more than max_module_bytes (33554432)"
+            ),
+            "{stderr}"
+        );
+    }
+    std::fs::remove_file(&path).unwrap();
+}

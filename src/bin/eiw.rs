@@ -10,7 +10,7 @@ use eiw::json::{config_from_json, event_from_json, event_to_json, stats_to_json}
 use eiw::proto::Event;
 use eiw::{Host, Limits, LogLevel, Sink};
 use prost::Message;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Write};
+use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -92,9 +92,35 @@ impl<'a> Flags<'a> {
     }
 }
 
+/// Reads a module, refusing one over `max_module_bytes` before reading it
+/// (and while reading, should the file grow).
+fn read_module(path: &str, limits: &Limits) -> Result<Vec<u8>, String> {
+    let max = u64::from(limits.max_module_bytes);
+    let too_large = |size: u64| {
+        format!("{path}: the module has {size} bytes or more, more than max_module_bytes ({max})")
+    };
+    let file = std::fs::File::open(path).map_err(|e| format!("reading {path}: {e}"))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("reading {path}: {e}"))?
+        .len();
+    if size > max {
+        return Err(too_large(size));
+    }
+    let mut wasm = Vec::with_capacity(size as usize);
+    file.take(max + 1)
+        .read_to_end(&mut wasm)
+        .map_err(|e| format!("reading {path}: {e}"))?;
+    if wasm.len() as u64 > max {
+        return Err(too_large(wasm.len() as u64));
+    }
+    Ok(wasm)
+}
+
 fn load(module_path: &str, config_path: Option<&str>, sink: &mut dyn Sink) -> Result<Host, String> {
-    let wasm = std::fs::read(module_path).map_err(|e| format!("reading {module_path}: {e}"))?;
-    let host = Host::new(&wasm, Limits::default()).map_err(|e| format!("{module_path}: {e}"))?;
+    let limits = Limits::default();
+    let wasm = read_module(module_path, &limits)?;
+    let host = Host::new(&wasm, limits).map_err(|e| format!("{module_path}: {e}"))?;
     if let Some(path) = config_path {
         let text = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
         let json = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
@@ -103,6 +129,58 @@ fn load(module_path: &str, config_path: Option<&str>, sink: &mut dyn Sink) -> Re
             .map_err(|e| format!("register {path}: {e}"))?;
     }
     Ok(host)
+}
+
+/// One input line, read with a bound on its length.
+enum Line {
+    Text(String),
+    /// Longer than the bound: skipped to its end, never held whole.
+    TooLong(u64),
+    NotUtf8(std::str::Utf8Error),
+}
+
+/// Reads the next line (without its newline) into at most `max` bytes of
+/// memory; None at the end of the input.
+fn next_line(input: &mut impl BufRead, max: usize, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
+    buf.clear();
+    let mut length = 0u64;
+    let mut seen_any = false;
+    loop {
+        let chunk = input.fill_buf()?;
+        if chunk.is_empty() {
+            if !seen_any {
+                return Ok(None);
+            }
+            break;
+        }
+        seen_any = true;
+        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(end) => (&chunk[..end], Some(end + 1)),
+            None => (chunk, None),
+        };
+        length += part.len() as u64;
+        if length <= max as u64 {
+            buf.extend_from_slice(part);
+        } else {
+            buf.clear();
+        }
+        let used = done.unwrap_or(chunk.len());
+        input.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if length > max as u64 {
+        return Ok(Some(Line::TooLong(length)));
+    }
+    match String::from_utf8(std::mem::take(buf)) {
+        Ok(text) => Ok(Some(Line::Text(text))),
+        Err(e) => {
+            let error = e.utf8_error();
+            *buf = e.into_bytes();
+            Ok(Some(Line::NotUtf8(error)))
+        }
+    }
 }
 
 fn encode_line(line: &str) -> Result<Vec<u8>, String> {
@@ -148,21 +226,35 @@ fn run(module: &str, flags: Flags) -> Result<bool, String> {
         always: stdin.is_terminal(),
     };
     let mut all_ok = true;
-    for (index, line) in stdin.lock().lines().enumerate() {
-        let line = line.map_err(|e| format!("reading stdin: {e}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let result = encode_line(&line)
-            .and_then(|event| host.process(&event, &mut sink).map_err(|e| e.to_string()));
+    // A line may be as long as the largest event the host takes.
+    let max_line = host.limits().max_event_bytes as usize;
+    let mut input = stdin.lock();
+    let mut buf = Vec::new();
+    let mut index = 0;
+    while let Some(line) =
+        next_line(&mut input, max_line, &mut buf).map_err(|e| format!("reading stdin: {e}"))?
+    {
+        index += 1;
+        let result = match line {
+            Line::Text(line) if line.trim().is_empty() => continue,
+            Line::Text(line) => encode_line(&line)
+                .and_then(|event| host.process(&event, &mut sink).map_err(|e| e.to_string())),
+            Line::TooLong(length) => Err(format!(
+                "the line has {length} bytes, more than max_event_bytes ({max_line}); skipped"
+            )),
+            Line::NotUtf8(e) => Err(format!(
+                "the line is not UTF-8 (invalid byte at offset {}); skipped",
+                e.valid_up_to()
+            )),
+        };
         if let Err(e) = result {
             all_ok = false;
-            eprintln!("line {}: {e}", index + 1);
+            eprintln!("line {index}: {e}");
         }
         if let Some(e) = sink.failed.take() {
             return Err(format!("writing stdout: {e}"));
         }
-        progress.tick(index + 1);
+        progress.tick(index);
     }
     sink.out
         .flush()
@@ -261,8 +353,9 @@ fn bench(module: &str, flags: Flags) -> Result<bool, String> {
 
 fn check(module: &str, flags: Flags) -> Result<bool, String> {
     flags.check_known(&[], &[])?;
-    let wasm = std::fs::read(module).map_err(|e| format!("reading {module}: {e}"))?;
-    match Host::new(&wasm, Limits::default()) {
+    let limits = Limits::default();
+    let wasm = read_module(module, &limits)?;
+    match Host::new(&wasm, limits) {
         Ok(host) => {
             let abi = host.abi();
             println!("{module}: ok");

@@ -1,0 +1,11 @@
+;; expect: process EIW_RESULT_CPU_EXHAUSTED "CPU budget"
+;; table.copy of 100,000 elements in a loop.
+(module
+  (import "elastic" "elastic_emit_event" (func $emit (param i32 i32) (result i32)))
+  (func (export "elastic_ingest_wasm_abi_1_0"))
+  (func (export "malloc") (param i32) (result i32) (i32.const 1024))
+  (memory (export "memory") 1)
+  (table $t 100000 funcref)
+  (func (export "process") (param i32 i32) (result i32)
+    (loop $again (table.copy $t $t (i32.const 0) (i32.const 50000) (i32.const 50000)) (br $again))
+    (i32.const 0)))
