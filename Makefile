@@ -22,7 +22,10 @@ ASAN_ENV := ASAN_OPTIONS=use_sigaltstack=0
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --suppressions=c-tests/valgrind.supp
-C_TESTS  := linked dlopen threads hostile legacy
+C_TESTS  := linked dlopen threads hostile legacy corpus
+# The hostile corpus as modules, for c-tests/corpus.c.
+CORPUS_WAT  := $(wildcard tests/hostile-corpus/*.wat)
+CORPUS_WASM := $(patsubst tests/hostile-corpus/%.wat,$(CBUILD)/corpus-wasm/%.wasm,$(CORPUS_WAT))
 # Go links the same libeiw.so; no Go module is fetched (the package uses
 # only the standard library).
 GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
@@ -69,13 +72,24 @@ $(CBUILD)/%: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
 $(CBUILD)/%-asan: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
 	$(CC) $(C_FLAGS) $(SANITIZE) $< $(CBUILD)/eiw.pb-c.c -o $@ $(C_LINK)
 
-# Each C program runs plain, under AddressSanitizer/UBSan, and under valgrind.
-c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(addsuffix -asan,$(C_TESTS)))
+$(RELEASE)/eiw-wat2wasm: tests/wat2wasm/src/main.rs | setup
+	$(CARGO) build --release -p eiw-wat2wasm
+
+$(CBUILD)/corpus-wasm/%.wasm: tests/hostile-corpus/%.wat $(RELEASE)/eiw-wat2wasm
+	@mkdir -p $(CBUILD)/corpus-wasm
+	$(RELEASE)/eiw-wat2wasm $< $@
+
+# Each C program runs plain, under AddressSanitizer/UBSan, and under
+# valgrind (the corpus, whose modules spend whole CPU budgets, plain and
+# under ASan only).
+c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(addsuffix -asan,$(C_TESTS))) $(CORPUS_WASM)
 	$(CBUILD)/linked $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(CBUILD)/dlopen $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/threads $(WASM_DIR)/rename.wasm
 	$(CBUILD)/hostile $(WASM_DIR)/hostile.wasm
 	$(CBUILD)/legacy $(WASM_DIR)/poc.wasm
+	$(CBUILD)/corpus tests/hostile-corpus $(CBUILD)/corpus-wasm
+	$(ASAN_ENV) $(CBUILD)/corpus-asan tests/hostile-corpus $(CBUILD)/corpus-wasm
 	$(ASAN_ENV) $(CBUILD)/linked-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(ASAN_ENV) $(CBUILD)/dlopen-asan $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
 	$(ASAN_ENV) $(CBUILD)/threads-asan $(WASM_DIR)/rename.wasm

@@ -8,6 +8,8 @@ pub mod abi;
 mod engine;
 pub mod error;
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 mod host;
 mod instance;
 pub mod json;
