@@ -1,4 +1,5 @@
 # eiw: `make run` and `make test` do all set-up on a fresh Debian 12 machine
+SHELL := /bin/bash
 # with the Rust toolchain. Everything builds in one release target dir, so
 # wasmer compiles once per machine.
 
@@ -31,7 +32,7 @@ CORPUS_WASM := $(patsubst tests/hostile-corpus/%.wat,$(CBUILD)/corpus-wasm/%.was
 GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
             GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
 
-.PHONY: all setup lib wasm run test rust-test c-test go-test bench bench-peers fmt-check lint header clean
+.PHONY: all setup lib wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
 
 all: lib wasm
 
@@ -55,7 +56,7 @@ run: lib wasm
 	$(RELEASE)/eiw run $(WASM_DIR)/add_fields.wasm --config examples/add_fields/config.json \
 	    < examples/events.ndjson
 
-test: lib wasm rust-test c-test go-test fmt-check
+test: lib wasm rust-test c-test go-test fuzz-smoke fmt-check
 	@echo "make test: all passed"
 
 # Rust tests of every crate, the FFI called from Rust, and the header check.
@@ -104,6 +105,38 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 # The Go binding: vet, then the tests three times in a row.
 go-test: lib wasm
 	cd go && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=3 ./...
+
+# Coverage-guided fuzzing (fuzz/, cargo-fuzz on the nightly toolchain,
+# with AddressSanitizer; its own workspace and target directory). Each
+# target starts from its seeds in fuzz/corpus/ and writes what it finds to
+# fuzz/target/found/TARGET (merge worthwhile inputs into the seeds with
+# `cargo fuzz cmin`). A crash stops the run and leaves its input in
+# fuzz/artifacts/. `make fuzz` runs each target FUZZ_SECONDS (300);
+# `make test` runs each for FUZZ_SMOKE_SECONDS (5).
+FUZZ_TARGETS       := validate process poc_json load_bytes smith_module
+FUZZ_SECONDS       ?= 300
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ := cd fuzz && cargo +nightly fuzz
+
+fuzz-build: wasm
+	$(FUZZ) build -O
+
+define fuzz-run
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/target/found/$$target; \
+	  log=fuzz/target/fuzz-$$target.log; \
+	  ( $(FUZZ) run -O $$target target/found/$$target corpus/$$target -- \
+	      -max_total_time=$(1) -timeout=20 -rss_limit_mb=4096 -print_final_stats=1 ) > $$log 2>&1 \
+	    || { tail -n 60 $$log; echo "fuzz: $$target failed (full log: $$log)"; exit 1; }; \
+	  echo "fuzz: $$target ran $(1) s: $$(grep -h -E '^stat::(number_of_executed_units|peak_rss_mb)' $$log | tr '\n' ' ')"; \
+	done
+endef
+
+fuzz: fuzz-build
+	$(call fuzz-run,$(FUZZ_SECONDS))
+
+fuzz-smoke: fuzz-build
+	$(call fuzz-run,$(FUZZ_SMOKE_SECONDS))
 
 # The benchmark suite (workloads W0-W3 natively and in eiw, module loading,
 # trap recovery), then single-thread latency of eiw_process from C and of

@@ -151,6 +151,11 @@ func encodeOptions(o Options) []byte {
 	if o.TrustedInput {
 		e.varintField(13, 1)
 	}
+	e.varintField(14, uint64(o.MaxModuleBytes))
+	e.varintField(15, uint64(o.MaxTableElements))
+	if len(o.CacheKey) > 0 {
+		e.bytesField(16, o.CacheKey)
+	}
 	return e.buf
 }
 

@@ -169,6 +169,13 @@ type Options struct {
 	// TrustedInput skips eiw's check of input events, for callers that
 	// encode them with a protobuf library (HostOptions.trusted_input).
 	TrustedInput bool
+	// MaxModuleBytes is the largest module NewHost accepts; 0: 32 MiB.
+	MaxModuleBytes uint32
+	// MaxTableElements bounds each table of a guest instance; 0: 100,000.
+	MaxTableElements uint32
+	// CacheKey (32 bytes) authenticates CacheDir's entries; nil: a key
+	// file beside the directory (docs/SECURITY.md).
+	CacheKey []byte
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }

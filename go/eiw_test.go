@@ -451,4 +451,18 @@ func TestOptionsReachTheHost(t *testing.T) {
 	if s, err := again.Stats(); err != nil || !s.ModuleLoadedFromCache {
 		t.Fatalf("second host did not load from the cache: %+v, %v", s, err)
 	}
+	// Another key: the entry is not authentic under it.
+	keyed := opts
+	keyed.CacheKey = make([]byte, 32)
+	other := newHost(t, "add_fields", keyed)
+	if s, err := other.Stats(); err != nil || s.ModuleLoadedFromCache ||
+		!strings.Contains(s.ModuleCacheNote, "MAC mismatch") {
+		t.Fatalf("an entry under another key was loaded: %+v, %v", s, err)
+	}
+	small := opts
+	small.MaxModuleBytes = 100
+	if _, err := NewHost(module(t, "add_fields"), small); !errors.Is(err, ErrInvalidModule) ||
+		!strings.Contains(err.Error(), "max_module_bytes") {
+		t.Fatalf("a module over MaxModuleBytes: %v", err)
+	}
 }

@@ -21,6 +21,16 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "setup: adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+# The fuzz targets build with cargo-fuzz on the nightly toolchain (which
+# the machine image carries; rustup cannot download it here).
+if ! rustup toolchain list | grep -q '^nightly'; then
+  echo "setup: the nightly Rust toolchain is missing (needed by cargo fuzz)" >&2
+  exit 1
+fi
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "setup: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
+fi
 for component in rustfmt clippy; do
   if ! rustup component list --installed | grep -q "^$component"; then
     rustup component add "$component"
