@@ -1,5 +1,4 @@
 # eiw: `make run` and `make test` do all set-up on a fresh Debian 12 machine
-SHELL := /bin/bash
 # with the Rust toolchain. Everything builds in one release target dir, so
 # wasmer compiles once per machine.
 
