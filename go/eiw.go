@@ -169,7 +169,7 @@ type Options struct {
 	// TrustedInput skips eiw's check of input events, for callers that
 	// encode them with a protobuf library (HostOptions.trusted_input).
 	TrustedInput bool
-	// MaxModuleBytes is the largest module NewHost accepts; 0: 32 MiB.
+	// MaxModuleBytes is the largest module NewHost accepts; 0: 16 MiB.
 	MaxModuleBytes uint32
 	// MaxTableElements bounds each table of a guest instance; 0: 100,000.
 	MaxTableElements uint32

@@ -42,7 +42,7 @@ impl Default for Limits {
             log_burst: 1000,
             compile_threads: None,
             trusted_input: false,
-            max_module_bytes: 32 << 20,
+            max_module_bytes: 16 << 20,
             max_table_elements: 100_000,
         }
     }

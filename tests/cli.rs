@@ -232,7 +232,7 @@ fn a_module_over_the_size_limit_is_refused_before_it_is_read() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(
             stderr.contains(
-                "the module has 2000000000 bytes or more, more than max_module_bytes (33554432)"
+                "the module has 2000000000 bytes or more, more than max_module_bytes (16777216)"
             ),
             "{stderr}"
         );

@@ -65,6 +65,14 @@ fn each_count_over_its_bound_is_refused_by_name() {
             ),
             "the number of targets of a br_table is 65537",
         ),
+        (
+            "br_table targets in the module",
+            format!(
+                "(func (param i32) (block $b {}))",
+                format!("(br_table {} (local.get 0))", "$b ".repeat(65_537)).repeat(16)
+            ),
+            "the number of br_table targets in the module is 1048576",
+        ),
     ];
     for (what, extra, needle) in cases {
         let wasm = if what == "imports" {
