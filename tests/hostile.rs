@@ -298,3 +298,25 @@ fn a_module_whose_memory_minimum_exceeds_the_cap_is_rejected_at_load() {
         "module declares a minimum memory of 300 pages; this host's cap (max_memory_pages) is 256 pages"
     );
 }
+
+/// Failed emits count toward `max_emits_per_call`: after 1024 invalid
+/// emits, a valid one is refused too.
+#[test]
+fn failed_emits_count_toward_the_emit_limit() {
+    let wasm = guest(
+        "(local $i i32)
+         (i32.store (i32.const 16) (i32.const 0xffffff))
+         (loop $again
+           (drop (call $emit (i32.const 16) (i32.const 3)))
+           (local.set $i (i32.add (local.get $i) (i32.const 1)))
+           (br_if $again (i32.lt_u (local.get $i) (i32.const 1024))))
+         (drop (call $emit (local.get $ptr) (local.get $len)))
+         (i32.const 0)",
+        "",
+    );
+    let host = Host::new(&wasm, Limits::default()).unwrap();
+    let mut out = Collect::default();
+    let e = host.process(&good(), &mut out).unwrap_err();
+    assert_eq!(e.code(), ResultCode::InvalidEmit, "the first violation: {e}");
+    assert!(out.events.is_empty(), "the 1025th emit was refused");
+}
