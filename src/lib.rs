@@ -11,6 +11,7 @@ pub mod ffi;
 #[doc(hidden)]
 pub mod fuzzing;
 mod host;
+mod host_calls;
 mod instance;
 pub mod json;
 pub mod limits;

@@ -13,6 +13,12 @@ fn wasm(name: &str) -> PathBuf {
 }
 
 fn eiw(args: &[&str], stdin: &str) -> Output {
+    eiw_bytes(args, stdin.as_bytes().to_vec())
+}
+
+/// Runs eiw with raw bytes on stdin, written from another thread so that
+/// a large input cannot block on a full pipe.
+fn eiw_bytes(args: &[&str], stdin: Vec<u8>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_eiw"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -21,13 +27,21 @@ fn eiw(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run eiw");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// Each line of stdout as JSON.
+fn json_lines(stdout: &[u8]) -> Vec<serde_json::Value> {
+    text(stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -53,10 +67,7 @@ fn run_prints_emitted_events_and_stats() {
         &events,
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 5);
     assert!(lines
         .iter()
@@ -139,10 +150,7 @@ fn run_on_a_0x_module_gives_the_fields_its_host_produced() {
     );
     let out = eiw(&["run", module.to_str().unwrap()], input);
     assert_eq!(out.status.code(), Some(1), "one event failed");
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     assert_eq!(
         lines,
         vec![
@@ -167,24 +175,6 @@ fn run_on_a_0x_module_gives_the_fields_its_host_produced() {
     );
 }
 
-/// Like `eiw`, with raw bytes on stdin.
-fn eiw_bytes(args: &[&str], stdin: Vec<u8>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eiw"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run eiw");
-    let mut input = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || {
-        let _ = input.write_all(&stdin);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    out
-}
-
 #[test]
 fn run_skips_lines_that_are_not_utf8_or_too_long_and_goes_on() {
     let module = wasm("passthrough");
@@ -196,10 +186,7 @@ fn run_skips_lines_that_are_not_utf8_or_too_long_and_goes_on() {
     let out = eiw_bytes(&["run", module.to_str().unwrap()], input);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    let lines: Vec<serde_json::Value> = text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&out.stdout);
     assert_eq!(
         lines,
         vec![

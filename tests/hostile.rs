@@ -317,6 +317,10 @@ fn failed_emits_count_toward_the_emit_limit() {
     let host = Host::new(&wasm, Limits::default()).unwrap();
     let mut out = Collect::default();
     let e = host.process(&good(), &mut out).unwrap_err();
-    assert_eq!(e.code(), ResultCode::InvalidEmit, "the first violation: {e}");
+    assert_eq!(
+        e.code(),
+        ResultCode::InvalidEmit,
+        "the first violation: {e}"
+    );
     assert!(out.events.is_empty(), "the 1025th emit was refused");
 }
