@@ -49,6 +49,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let wasm = module.to_bytes();
+    // To look at a crash's module: EIW_FUZZ_DUMP=FILE and run the input.
+    if let Some(path) = std::env::var_os("EIW_FUZZ_DUMP") {
+        std::fs::write(path, &wasm).expect("EIW_FUZZ_DUMP is writable");
+    }
     let limits = Limits {
         cpu_points_per_call: Some(1_000_000),
         ..Limits::default()
