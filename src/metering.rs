@@ -28,10 +28,14 @@
 //! large.
 //!
 //! Bulk operations (`memory.fill`, `memory.copy`, `memory.init`,
-//! `table.fill`, `table.copy`, `table.init`) also pay for their length
-//! when they run: one point per byte of memory or table element, so a loop
-//! of 16 MiB copies costs (at least) what a loop that copies 16 MiB byte by
-//! byte would: 16 MiB copies fit about six times in the default budget.
+//! `table.fill`, `table.copy`, `table.init`) also pay for their length:
+//! each is priced `BULK_PREPAID` points more than an operator in its
+//! stretch, which pays for up to that many bytes or elements, and one that
+//! is longer pays one point per byte or element of its whole length when it
+//! runs. So a loop of 16 MiB copies costs (at least) what a loop that copies
+//! 16 MiB byte by byte would (such copies fit about six times in the default
+//! budget), while the short copies compilers emit everywhere (Rust's
+//! `memcpy` of a field) cost only a compare and a branch not taken.
 //!
 //! A module's `start` function is not run by instantiation: it is exported
 //! as `START` and the host calls it under the budget like any export, so
@@ -52,13 +56,29 @@ pub(crate) const REMAINING: &str = "eiw_cpu_points_remaining";
 pub(crate) const EXHAUSTED: &str = "eiw_cpu_points_exhausted";
 /// The module's start function, when it has one (the host calls it).
 pub(crate) const START: &str = "eiw_cpu_points_start_function";
+
+/// Bytes (or table elements) of a bulk operation paid for by its static
+/// price; longer ones pay for their length when they run.
+const BULK_PREPAID: u64 = 64;
+
+fn is_bulk(operator: &Operator) -> bool {
+    matches!(
+        operator,
+        Operator::MemoryFill { .. }
+            | Operator::MemoryCopy { .. }
+            | Operator::MemoryInit { .. }
+            | Operator::TableFill { .. }
+            | Operator::TableCopy { .. }
+            | Operator::TableInit { .. }
+    )
+}
 /// What the two exports' names start with (tools hide them).
 pub(crate) const EXPORT_PREFIX: &str = "eiw_cpu_points_";
 
 /// Part of the module cache key: artifacts compiled with other metering
 /// rules are never loaded.
 pub(crate) const SCHEME: &str =
-    "metering: upfront at entry, taken back-edges of small loops, tops of large loops, bulk by length, start exported, v4";
+    "metering: upfront at entry, taken back-edges of small loops, tops of large loops, bulk by length over 64, start exported, v5";
 
 /// The middleware for one module (it records that module's global indexes
 /// and code sizes, so each host, which compiles one module, has its own).
@@ -127,7 +147,7 @@ fn scan(wasm: &[u8]) -> Result<Vec<FunctionCode>, String> {
         while !reader.eof() {
             let operator = reader.read().map_err(|e| e.to_string())?;
             let current = *open.last().ok_or("operators after the function's end")?;
-            own[current] += 1;
+            own[current] += 1 + if is_bulk(&operator) { BULK_PREPAID } else { 0 };
             match operator {
                 Operator::Loop { .. } => {
                     open.push(own.len());
@@ -339,22 +359,27 @@ impl FunctionMetering {
     }
 
     /// Before a bulk operation, whose length (an i32) is on top of the
-    /// stack: pays one point per unit of the length.
+    /// stack: when it is over `BULK_PREPAID`, pays one point per unit of it.
     fn charge_length(&self, state: &mut MiddlewareReaderState<'_>) -> Result<(), MiddlewareError> {
         let scratch = self.globals()?.scratch.as_u32();
-        state.push_operator(Operator::GlobalSet {
+        let length = Operator::GlobalGet {
             global_index: scratch,
-        });
-        let price = [
-            Operator::GlobalGet {
+        };
+        state.extend(&[
+            Operator::GlobalSet {
                 global_index: scratch,
             },
-            Operator::I64ExtendI32U,
-        ];
-        self.charge_with(&price, state)?;
-        state.push_operator(Operator::GlobalGet {
-            global_index: scratch,
-        });
+            length.clone(),
+            Operator::I32Const {
+                value: BULK_PREPAID as i32,
+            },
+            Operator::I32GtU,
+            Operator::If {
+                blockty: BlockType::Empty,
+            },
+        ]);
+        self.charge_with(&[length.clone(), Operator::I64ExtendI32U], state)?;
+        state.extend(&[Operator::End, length]);
         Ok(())
     }
 
@@ -449,12 +474,7 @@ impl<'a> FunctionMiddleware<'a> for FunctionMetering {
                 }
                 None => state.push_operator(operator),
             },
-            Operator::MemoryFill { .. }
-            | Operator::MemoryCopy { .. }
-            | Operator::MemoryInit { .. }
-            | Operator::TableFill { .. }
-            | Operator::TableCopy { .. }
-            | Operator::TableInit { .. } => {
+            _ if is_bulk(&operator) => {
                 self.charge_length(state)?;
                 state.push_operator(operator);
             }
