@@ -162,3 +162,37 @@ fn a_loop_driven_by_exceptions_is_refused_at_load() {
         "{e}"
     );
 }
+
+/// Bulk operations pay for their length: short ones through their static
+/// price (64 bytes prepaid), long ones when they run; a loop of either
+/// kind is stopped, and the points cover every byte.
+#[test]
+fn bulk_operations_pay_for_every_byte() {
+    let body = |len: u32, times: u32| {
+        format!(
+            "(local $i i32)
+             (loop $l
+               (memory.fill (i32.const 0) (i32.const 0) (i32.const {len}))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $l (i32.lt_u (local.get $i) (i32.const {times}))))
+             (i32.const 0)"
+        )
+    };
+    for (len, times) in [(64, 1000), (65, 1000), (60_000, 10)] {
+        let host = Host::new(&guest(&body(len, times), ""), limits(10_000_000)).unwrap();
+        process(&host).unwrap();
+        let used = host.stats().cpu_points_used;
+        assert!(
+            used >= u64::from(len * times),
+            "{times} fills of {len} bytes used {used} points"
+        );
+    }
+    exhausts(
+        "(loop $l (memory.fill (i32.const 0) (i32.const 0) (i32.const 64)) (br $l))",
+        "",
+    );
+    exhausts(
+        "(loop $l (memory.copy (i32.const 0) (i32.const 100) (i32.const 1000)) (br $l))",
+        "",
+    );
+}
