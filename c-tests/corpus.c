@@ -1,7 +1,7 @@
 /* The hostile corpus (the WAT files of tests/hostile-corpus, turned into modules by
  * eiw-wat2wasm) through the C API: each module gets the result its first
- * line names, at load or on an event, and a second event on the same host
- * gets it again.
+ * line names, at load, on an event (and a second event on the same host
+ * gets it again), or on every event of a batch of 40.
  * usage: corpus WAT_DIR WASM_DIR */
 #include <dirent.h>
 #include <stdio.h>
@@ -55,6 +55,22 @@ static void run_case(const char *name, const char *spec, const char *wasm_path) 
     exit(1);
   }
   buffer event = make_event("hello", "info");
+  if (strcmp(stage, "batch") == 0) {
+    enum { COUNT = 40 };
+    eiw_batch_event events[COUNT];
+    eiw_result results[COUNT];
+    eiw_error *errors[COUNT];
+    for (int i = 0; i < COUNT; i++) {
+      events[i] = (eiw_batch_event){.event = event.data, .event_len = event.len, .call_context = NULL};
+    }
+    CHECK(eiw_process_batch(host, events, COUNT, results, errors, NULL) == EIW_RESULT_OK);
+    for (int i = 0; i < COUNT; i++) {
+      check_error(name, results[i], errors[i], code, i == 0 ? text : "");
+    }
+    free(event.data);
+    eiw_free(host);
+    return;
+  }
   for (int attempt = 0; attempt < 2; attempt++) {
     emitted = 0;
     error = NULL;

@@ -4,6 +4,8 @@
 //!   ;; expect: load CODE "text"       eiw_host_new fails with CODE
 //!   ;; expect: process CODE "text"    processing an event fails with CODE
 //!   ;; expect: process OK N           processing an event emits N events
+//!   ;; expect: batch CODE "text"      every event of a batch of 40 fails
+//!                                     with CODE, the first with "text"
 //!
 //! and the next event is served the same way (the host is still whole).
 //! Each module also runs through the `eiw` CLI, which must end by itself,
@@ -11,7 +13,7 @@
 mod common;
 
 use common::*;
-use eiw::{Collect, Host, Limits};
+use eiw::{Collect, CollectBatch, Host, Limits};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -79,6 +81,32 @@ fn every_corpus_module_gets_its_typed_error_and_the_host_stays_whole() {
             continue;
         }
         let host = loaded.unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        if case.stage == "batch" {
+            let events = vec![event(); 40];
+            let inputs: Vec<&[u8]> = events.iter().map(Vec::as_slice).collect();
+            let results = host.process_batch(&inputs, &mut CollectBatch::default());
+            for (i, result) in results.iter().enumerate() {
+                let e = result
+                    .as_ref()
+                    .err()
+                    .unwrap_or_else(|| panic!("{}: event {i} succeeded", case.name));
+                assert_eq!(e.code().name(), case.code, "{} event {i}: {e}", case.name);
+            }
+            let first = results[0].as_ref().unwrap_err();
+            assert!(
+                first.message().contains(&case.expected),
+                "{}: {first}",
+                case.name
+            );
+            let used = host.stats().cpu_points_used;
+            let budget = Limits::default().cpu_points_per_call.unwrap_or_default();
+            assert!(
+                used <= 40 * budget,
+                "{}: {used} points for 40 events",
+                case.name
+            );
+            continue;
+        }
         for attempt in 0..2 {
             let mut sink = Collect::default();
             let result = host.process(&event(), &mut sink);
