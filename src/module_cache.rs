@@ -87,9 +87,9 @@ fn mac(key: &[u8; KEY_BYTES], file_name: &str, payload: &[u8]) -> [u8; MAC_BYTES
     *hash.finalize().as_bytes()
 }
 
-/// Refuses a path that another user owns or that group or others may write.
-fn check_owner(path: &Path, what: &str) -> Result<(), String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("{what} {}: {e}", path.display()))?;
+/// Refuses a path (whose metadata is `meta`) that another user owns or
+/// that group or others may write.
+fn check_owner(path: &Path, meta: &fs::Metadata, what: &str) -> Result<(), String> {
     // /proc/self belongs to the process's effective uid.
     let uid = fs::metadata("/proc/self")
         .map_err(|e| format!("cannot tell this process's uid from /proc/self: {e}"))?
@@ -120,10 +120,10 @@ fn trusted_dir(dir: &Path) -> Result<(), String> {
             .create(dir)
             .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
     }
-    if !fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) {
-        return Err(format!("{} is not a directory", dir.display()));
+    match fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => check_owner(dir, &meta, "cache directory"),
+        _ => Err(format!("{} is not a directory", dir.display())),
     }
-    check_owner(dir, "cache directory")
 }
 
 /// The key file beside the directory: `<dir>.key`, created on first use.
@@ -147,7 +147,9 @@ fn key_file(dir: &Path) -> Result<[u8; KEY_BYTES], String> {
             Ok(key)
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            check_owner(&path, "cache key file")?;
+            let meta = fs::symlink_metadata(&path)
+                .map_err(|e| format!("cache key file {}: {e}", path.display()))?;
+            check_owner(&path, &meta, "cache key file")?;
             let bytes = fs::read(&path).map_err(|e| format!("key file {}: {e}", path.display()))?;
             bytes.try_into().map_err(|_| {
                 format!(
@@ -163,12 +165,18 @@ fn key_file(dir: &Path) -> Result<[u8; KEY_BYTES], String> {
     }
 }
 
-/// The module in `path`, if the file is trusted, whole and authentic.
-fn load(engine: &Engine, path: &Path, key: &[u8; KEY_BYTES]) -> Result<Module, String> {
-    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+/// The module in `path` (whose metadata is `meta`), if the file is
+/// trusted, whole and authentic.
+fn load(
+    engine: &Engine,
+    path: &Path,
+    meta: &fs::Metadata,
+    key: &[u8; KEY_BYTES],
+) -> Result<Module, String> {
+    if !meta.is_file() {
         return Err("not a regular file".into());
     }
-    check_owner(path, "cache file")?;
+    check_owner(path, meta, "cache file")?;
     let bytes = fs::read(path).map_err(|e| e.to_string())?;
     if bytes.len() < HEADER || &bytes[..MAGIC.len()] != MAGIC {
         return Err("not an eiw cache file (truncated or foreign)".into());
@@ -249,8 +257,8 @@ pub(crate) fn load_or_compile<E>(
     let path = cache
         .dir
         .join(format!("{}.eiwmod", name(engine, wasm, limits)));
-    if fs::symlink_metadata(&path).is_ok() {
-        match load(engine, &path, &key) {
+    if let Ok(meta) = fs::symlink_metadata(&path) {
+        match load(engine, &path, &meta, &key) {
             Ok(module) => {
                 report.loaded_from_cache = true;
                 return Ok((module, report));
