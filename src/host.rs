@@ -411,14 +411,13 @@ impl Host {
         if shared.abi.version.is_poc() || shared.limits.trusted_input || validate::is_event(event) {
             return Ok(());
         }
-        // Decode only to say why the bytes are invalid.
-        match Event::decode(event) {
-            Err(e) => Err(invalid_event(e)),
-            Ok(_) => Err(Error::new(
-                ResultCode::InvalidEvent,
-                "event bytes do not decode as an Event",
-            )),
-        }
+        Err(Error::new(
+            ResultCode::InvalidEvent,
+            format!(
+                "event bytes do not decode as an Event: {}",
+                validate::why_not_event(event)
+            ),
+        ))
     }
 
     fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {

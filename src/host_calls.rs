@@ -242,10 +242,7 @@ pub(crate) fn emit_event(
             // Decoded to say why only for the first violation: the call
             // fails with that one.
             let reason = match state.violation {
-                None => Event::decode(bytes)
-                    .err()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default(),
+                None => crate::validate::why_not_event(bytes),
                 Some(_) => String::new(),
             };
             return Ok(state.reject(

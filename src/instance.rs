@@ -496,16 +496,12 @@ impl GuestInstance {
             ));
         }
         if !crate::validate::is_event(&bytes) {
-            let reason = Event::decode(bytes.as_slice())
-                .err()
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| {
-                    "it breaks a limit of the event check (nesting deeper than 100 messages, say)"
-                        .into()
-                });
             return Err(Error::new(
                 ResultCode::InvalidEmit,
-                format!("the modified event is not a valid Event: {reason}"),
+                format!(
+                    "the modified event is not a valid Event: {}",
+                    crate::validate::why_not_event(&bytes)
+                ),
             ));
         }
         sink.emit(&bytes);

@@ -291,6 +291,19 @@ fn list(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
+/// Why bytes that `is_event` refused are not an event, for an error
+/// message: prost's reason, or the check's own limits when prost decodes
+/// them. Decodes, so it is for the failure path only.
+pub fn why_not_event(bytes: &[u8]) -> String {
+    use prost::Message;
+    match eiw_proto::Event::decode(bytes) {
+        Err(e) => e.to_string(),
+        Ok(_) => {
+            "it breaks a limit of the event check (nesting deeper than 100 messages, say)".into()
+        }
+    }
+}
+
 /// True when `bytes` decode as an `Event`.
 pub fn is_event(bytes: &[u8]) -> bool {
     event(bytes, 0).is_some()
