@@ -24,6 +24,43 @@
 // Newest minor version of the guest ABI this library implements.
 #define EIW_ABI_VERSION_MINOR 1
 
+#define EVENT_TIMESTAMP 10
+
+#define EVENT_FIELDS 18
+
+#define EVENT_METADATA 26
+
+#define TIMESTAMP_SECONDS 8
+
+#define TIMESTAMP_NANOS 16
+
+// Struct.fields, ListValue.values and Config.parameters: field 1.
+#define ENTRY 10
+
+#define MAP_KEY 10
+
+#define MAP_VALUE 18
+
+#define NULL 8
+
+#define BOOL 16
+
+#define INT 24
+
+#define UINT 32
+
+#define DOUBLE 41
+
+#define STRING 50
+
+#define BYTES 58
+
+#define TIMESTAMP 66
+
+#define LIST 74
+
+#define STRUCT 82
+
 // The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
 // one kind of failure. Values are never reused when a kind is retired.
 enum eiw_result
@@ -112,6 +149,28 @@ typedef uint32_t eiw_log_level;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// The form events and configs take at the C API (`HostOptions.event_format`).
+enum eiw_event_format
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Serialized protobuf (proto/eiw.proto): what guests see.
+  EIW_EVENT_FORMAT_PROTOBUF = 0,
+  // One JSON object per event or config.
+  EIW_EVENT_FORMAT_JSON = 1,
+  // One msgpack record per event (a map, `[time, map]` or
+  // `[[time, metadata], map]`); a msgpack map per config.
+  EIW_EVENT_FORMAT_MSGPACK = 2,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum eiw_event_format eiw_event_format;
+#else
+typedef uint32_t eiw_event_format;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // An error returned through an `eiw_error **error_out` parameter: a result
 // code and a message. Errors are owned objects, never thread-local state, so
 // they can be read on any thread (cgo callers move between threads).
@@ -134,9 +193,11 @@ typedef struct eiw_error eiw_error;
 // or exits.
 typedef struct eiw_host eiw_host;
 
-// Receives one event the guest emitted: a serialized `Event` (proto/eiw.proto)
-// that eiw has checked decodes. `event` points into guest memory and is
-// valid only until the callback returns: copy what you keep.
+// Receives one event the guest emitted, in the host's
+// `HostOptions.event_format`: a serialized `Event` (proto/eiw.proto) that
+// eiw has checked decodes, or one JSON object (no newline), or one msgpack
+// record. `event` is valid only until the callback returns: copy what you
+// keep.
 //
 // Called on the thread that called `eiw_process`, before `eiw_process`
 // returns, with the `call_context` given to that call. It must not call
@@ -172,7 +233,7 @@ typedef struct {
   eiw_log_callback log;
 } eiw_callbacks;
 
-// One input of `eiw_process_batch`: a serialized `Event` and the context
+// One input of `eiw_process_batch`: an event in the host's format and the context
 // its outputs are delivered with.
 typedef struct {
   const uint8_t *event;
@@ -204,12 +265,61 @@ void eiw_error_free(eiw_error *error);
 // this version does not know.
 const char *eiw_result_name(uint32_t result);
 
+// Converts one event record in `format` (an `eiw_event_format`) to a
+// serialized `Event`, by the mapping of docs/FORMATS.md.
+//
+// On success `*out` points to `*out_len` bytes that the caller frees with
+// `eiw_bytes_free(*out, *out_len)`; both are required and set to NULL and
+// 0 on entry. A record that does not convert fails with
+// `EIW_RESULT_INVALID_EVENT` and a message naming the byte offset or field.
+eiw_result eiw_event_to_protobuf(uint32_t format,
+                                 const uint8_t *record,
+                                 size_t record_len,
+                                 uint8_t **out,
+                                 size_t *out_len,
+                                 eiw_error **error_out);
+
+// Converts a serialized `Event` to one record in `format`. The bytes are
+// checked first (`EIW_RESULT_INVALID_EVENT` when they are not an Event);
+// an event the format can not hold exactly (a NaN in JSON, say) fails
+// with `EIW_RESULT_INVALID_EVENT` naming the field. The output is freed
+// as `eiw_event_to_protobuf`'s.
+eiw_result eiw_event_from_protobuf(uint32_t format,
+                                   const uint8_t *event,
+                                   size_t event_len,
+                                   uint8_t **out,
+                                   size_t *out_len,
+                                   eiw_error **error_out);
+
+// Converts a config record in `format` (a JSON object or a msgpack map of
+// parameters) to a serialized `Config`; `EIW_RESULT_INVALID_CONFIG` when
+// it does not convert. The output is freed as `eiw_event_to_protobuf`'s.
+eiw_result eiw_config_to_protobuf(uint32_t format,
+                                  const uint8_t *record,
+                                  size_t record_len,
+                                  uint8_t **out,
+                                  size_t *out_len,
+                                  eiw_error **error_out);
+
+// Serialized `HostOptions` from a JSON object of its fields, for
+// `eiw_host_new`: `{"event_format": "json", "max_event_bytes": 65536}`.
+// `event_format` is "protobuf", "json" or "msgpack"; `cache_key` is
+// base64; other fields are numbers and booleans as in proto/eiw.proto.
+// An unknown field or a value out of range fails with
+// `EIW_RESULT_INVALID_OPTIONS`. The output is freed as
+// `eiw_event_to_protobuf`'s.
+eiw_result eiw_host_options_from_json(const uint8_t *json,
+                                      size_t json_len,
+                                      uint8_t **out,
+                                      size_t *out_len,
+                                      eiw_error **error_out);
+
 // Creates a host from a WebAssembly module.
 //
 // - `wasm`, `wasm_len`: the module bytes (binary, not text). eiw copies
 //   what it needs; the bytes may be freed after the call.
 // - `options`, `options_len`: a serialized `HostOptions`; (NULL, 0) means
-//   all defaults.
+//   all defaults. `eiw_host_options_from_json` makes them from JSON.
 // - `callbacks`: required, with a non-NULL `emit`; copied.
 // - `host_out`: required; set to NULL on entry and to the new host on
 //   success.
@@ -231,7 +341,9 @@ eiw_result eiw_host_new(const uint8_t *wasm,
                         eiw_host **host_out,
                         eiw_error **error_out);
 
-// Calls the guest's `register` with a serialized `Config`.
+// Calls the guest's `register` with a config in the host's
+// `HostOptions.event_format`: a serialized `Config`, a JSON object or a
+// msgpack map of parameters.
 //
 // On success the host keeps the config and gives it to every guest
 // instance it creates later (on other threads, or after a trap), before
@@ -248,14 +360,18 @@ eiw_result eiw_register(const eiw_host *host,
                         void *call_context,
                         eiw_error **error_out);
 
-// Processes one serialized `Event`.
+// Processes one event in the host's `HostOptions.event_format`: a
+// serialized `Event`, one JSON object, or one msgpack record (a map,
+// `[time, map]` or `[[time, metadata], map]`); docs/FORMATS.md has the
+// mappings. The guest sees it as protobuf.
 //
 // Every event the guest emits for this input is passed to the emit callback
 // with `call_context` before this returns; an input the guest does not emit
 // is dropped, and one input may emit several events. May be called from
 // many threads at once.
 //
-// Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode),
+// Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode, or the
+// record does not convert: the message names the byte offset),
 // `EIW_RESULT_EVENT_TOO_LARGE`, `EIW_RESULT_GUEST_STATUS` (the guest
 // returned a failure status), `EIW_RESULT_TRAP_*`,
 // `EIW_RESULT_CPU_EXHAUSTED` (the call used up
@@ -265,7 +381,9 @@ eiw_result eiw_register(const eiw_host *host,
 // discarded and the next call on this thread gets a fresh one, with the
 // registered config replayed — `EIW_RESULT_INVALID_EMIT`, `EIW_RESULT_EMIT_LIMIT`,
 // `EIW_RESULT_GUEST_BAD_POINTER`, `EIW_RESULT_GUEST_BAD_ARGUMENT` (the
-// guest broke the ABI; the offending emit was not delivered),
+// guest broke the ABI; the offending emit was not delivered; in JSON or
+// msgpack, `EIW_RESULT_INVALID_EMIT` also when an emitted event has no
+// exact form in the format, a NaN in JSON say),
 // `EIW_RESULT_REENTRANT` (called from this host's own callback). Events
 // emitted before an error in the same call have already been delivered.
 eiw_result eiw_process(const eiw_host *host,

@@ -10,6 +10,8 @@
 use crate::abi::{self, ModuleAbi};
 use crate::engine::new_engine;
 use crate::error::{Error, Result, ResultCode};
+use crate::format::EventFormat;
+use crate::host_format::{self, FormatSink, Scratch};
 use crate::instance::GuestInstance;
 use crate::limits::Limits;
 use crate::log_gate::LogGate;
@@ -198,7 +200,11 @@ impl Host {
             .stats
             .register_calls
             .fetch_add(1, Ordering::Relaxed);
-        let result = self.register_inner(config, sink);
+        let result = match self.shared.limits.event_format {
+            EventFormat::Protobuf => self.register_inner(config, sink),
+            format => host_format::config_to_wire(format, config)
+                .and_then(|wire| self.register_inner(&wire, sink)),
+        };
         if let Err(e) = &result {
             self.shared.stats.record_failure(e.code());
         }
@@ -234,11 +240,16 @@ impl Host {
         })
     }
 
-    /// Runs `process` on one serialized `Event`. Every event the guest emits
-    /// reaches `sink` before this returns. Returns how many were emitted.
+    /// Runs `process` on one event in the host's format (a serialized
+    /// `Event` unless `Limits::event_format` says otherwise). Every event
+    /// the guest emits reaches `sink`, in that format, before this returns.
+    /// Returns how many were emitted.
     pub fn process(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
         let start = Instant::now();
-        let result = self.process_inner(event, sink);
+        let result = match self.shared.limits.event_format {
+            EventFormat::Protobuf => self.process_inner(event, sink),
+            format => self.process_record(format, event, sink),
+        };
         let outcome = result.as_ref().map(|n| *n).map_err(Error::code);
         self.shared.stats.record_process(outcome, start.elapsed());
         result
@@ -280,6 +291,117 @@ impl Host {
     /// the events before it; event k gets the error, and the events after
     /// it are processed on a fresh instance.
     pub fn process_batch(&self, events: &[&[u8]], sink: &mut dyn Sink) -> Vec<Result<u32>> {
+        match self.shared.limits.event_format {
+            EventFormat::Protobuf => self.process_batch_wire(events, sink),
+            format => self.process_batch_records(format, events, sink),
+        }
+    }
+
+    /// One record in JSON or msgpack: transcoded in, its emits transcoded out.
+    fn process_record(
+        &self,
+        format: EventFormat,
+        record: &[u8],
+        sink: &mut dyn Sink,
+    ) -> Result<u32> {
+        let max = self.shared.limits.max_event_bytes;
+        host_format::with_scratch(|scratch| {
+            scratch.wire.clear();
+            let range = host_format::event_to_wire(scratch, format, record, max)?;
+            let Scratch {
+                transcoder,
+                wire,
+                out,
+                ..
+            } = scratch;
+            let wire = &wire[range];
+            let inputs = [(wire, record)];
+            let mut sink = FormatSink {
+                inner: sink,
+                format,
+                transcoder,
+                out,
+                inputs: &inputs,
+                current: 0,
+            };
+            self.process_checked(wire, &mut sink)
+        })
+    }
+
+    /// A batch of records in JSON or msgpack; those that do not transcode
+    /// fail alone, the others run as one batch.
+    fn process_batch_records(
+        &self,
+        format: EventFormat,
+        records: &[&[u8]],
+        sink: &mut dyn Sink,
+    ) -> Vec<Result<u32>> {
+        let max = self.shared.limits.max_event_bytes;
+        host_format::with_scratch(|scratch| {
+            scratch.wire.clear();
+            scratch.ranges.clear();
+            let mut results: Vec<Option<Result<u32>>> = vec![None; records.len()];
+            let mut indices = Vec::with_capacity(records.len());
+            for (i, record) in records.iter().enumerate() {
+                match host_format::event_to_wire(scratch, format, record, max) {
+                    Ok(range) => {
+                        indices.push(i);
+                        scratch.ranges.push(range);
+                    }
+                    Err(e) => {
+                        self.shared
+                            .stats
+                            .record_process(Err(e.code()), std::time::Duration::ZERO);
+                        results[i] = Some(Err(e));
+                    }
+                }
+            }
+            let Scratch {
+                transcoder,
+                wire,
+                ranges,
+                out,
+            } = scratch;
+            let wires: Vec<&[u8]> = ranges.iter().map(|r| &wire[r.clone()]).collect();
+            let inputs: Vec<(&[u8], &[u8])> = indices
+                .iter()
+                .zip(&wires)
+                .map(|(&i, &w)| (w, records[i]))
+                .collect();
+            let mut mapped = MappedSink {
+                inner: sink,
+                indices: &indices,
+            };
+            let mut sink = FormatSink {
+                inner: &mut mapped,
+                format,
+                transcoder,
+                out,
+                inputs: &inputs,
+                current: 0,
+            };
+            for (k, result) in self
+                .process_batch_wire(&wires, &mut sink)
+                .into_iter()
+                .enumerate()
+            {
+                results[indices[k]] = Some(result);
+            }
+            results
+                .into_iter()
+                .map(|r| {
+                    r.unwrap_or_else(|| {
+                        Err(Error::new(
+                            ResultCode::Panic,
+                            "batch event left without a result",
+                        ))
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn process_batch_wire(&self, events: &[&[u8]], sink: &mut dyn Sink) -> Vec<Result<u32>> {
         let start = Instant::now();
         let mut results: Vec<Option<Result<u32>>> = vec![None; events.len()];
         // Inputs that are not valid events fail here and never reach the guest.
@@ -564,6 +686,10 @@ struct MappedSink<'a> {
 impl Sink for MappedSink<'_> {
     fn emit(&mut self, event: &[u8]) {
         self.inner.emit(event)
+    }
+
+    fn deliver(&mut self, event: &[u8]) -> std::result::Result<(), String> {
+        self.inner.deliver(event)
     }
 
     fn log(&mut self, level: crate::abi::LogLevel, message: &str) {

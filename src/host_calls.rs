@@ -237,7 +237,9 @@ pub(crate) fn emit_event(
         .input
         .is_some_and(|input| unsafe { input.as_ref() } == bytes);
     if !same_as_input {
-        charge(state, &mut store, bytes.len())?;
+        // A host in JSON or msgpack transcodes what it delivers: twice the work.
+        let transcoded = state.limits.event_format != crate::format::EventFormat::Protobuf;
+        charge(state, &mut store, bytes.len() << usize::from(transcoded))?;
         if !crate::validate::is_event(bytes) {
             // Decoded to say why only for the first violation: the call
             // fails with that one.
@@ -251,15 +253,16 @@ pub(crate) fn emit_event(
             ));
         }
     }
+    let delivered = match state.sink() {
+        Some(sink) => sink.deliver(bytes),
+        None => return Ok(status::INTERNAL_FAILURE),
+    };
+    if let Err(why) = delivered {
+        return Ok(state.reject(ResultCode::InvalidEmit, why));
+    }
     state.emits += 1;
-    Ok(match state.sink() {
-        Some(sink) => {
-            sink.emit(bytes);
-            state.delivered += 1;
-            status::OK
-        }
-        None => status::INTERNAL_FAILURE,
-    })
+    state.delivered += 1;
+    Ok(status::OK)
 }
 
 /// ABI 1.1 `elastic_batch_result(index, status)`: event `index` of the

@@ -504,7 +504,8 @@ impl GuestInstance {
                 ),
             ));
         }
-        sink.emit(&bytes);
+        sink.deliver(&bytes)
+            .map_err(|why| Error::new(ResultCode::InvalidEmit, why))?;
         state.stats.record_emitted(1);
         Ok(1)
     }

@@ -1,6 +1,7 @@
 //! Limits a host enforces on its guest, read from `HostOptions`.
 use crate::abi::LogLevel;
 use crate::error::{Error, Result, ResultCode};
+use crate::format::EventFormat;
 use crate::module_cache::{CacheOptions, KEY_BYTES};
 use eiw_proto::HostOptions;
 use prost::Message;
@@ -26,6 +27,9 @@ pub struct Limits {
     pub max_module_bytes: u32,
     /// Most elements of one table.
     pub max_table_elements: u32,
+    /// The form of events and configs at the API (not a limit, but read
+    /// from HostOptions with them and needed where they are).
+    pub event_format: EventFormat,
 }
 
 impl Default for Limits {
@@ -44,6 +48,7 @@ impl Default for Limits {
             trusted_input: false,
             max_module_bytes: 16 << 20,
             max_table_elements: 100_000,
+            event_format: EventFormat::Protobuf,
         }
     }
 }
@@ -82,6 +87,11 @@ impl Limits {
             trusted_input: options.trusted_input,
             max_module_bytes: or_default(options.max_module_bytes, d.max_module_bytes),
             max_table_elements: or_default(options.max_table_elements, d.max_table_elements),
+            event_format: match options.event_format() {
+                eiw_proto::EventFormat::Protobuf => EventFormat::Protobuf,
+                eiw_proto::EventFormat::Json => EventFormat::Json,
+                eiw_proto::EventFormat::Msgpack => EventFormat::Msgpack,
+            },
         }
     }
 
@@ -94,6 +104,15 @@ impl Limits {
                 format!("HostOptions bytes do not decode: {e}"),
             )
         })?;
+        if eiw_proto::EventFormat::try_from(options.event_format).is_err() {
+            return Err(Error::new(
+                ResultCode::InvalidOptions,
+                format!(
+                    "event_format {} is not a format eiw knows (0 protobuf, 1 JSON, 2 msgpack)",
+                    options.event_format
+                ),
+            ));
+        }
         let key = match options.cache_key.len() {
             0 => None,
             KEY_BYTES => options.cache_key.as_slice().try_into().ok(),

@@ -9,6 +9,14 @@ pub trait Sink {
     /// One guest log line, cut to `max_log_bytes`, invalid UTF-8 replaced.
     fn log(&mut self, level: LogLevel, message: &str);
 
+    /// How the host hands over an emitted event: `emit`, unless the sink
+    /// transcodes it first and can refuse it (an error fails the emit
+    /// with `InvalidEmit` and this message).
+    fn deliver(&mut self, event: &[u8]) -> Result<(), String> {
+        self.emit(event);
+        Ok(())
+    }
+
     /// In `Host::process_batch`: what follows belongs to input `index`.
     fn set_event(&mut self, _index: usize) {}
 }

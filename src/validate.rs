@@ -13,7 +13,7 @@ const END_GROUP: u8 = 4;
 const I32: u8 = 5;
 
 /// prost's recursion limit for nested messages.
-const MAX_DEPTH: u32 = 100;
+pub(crate) const MAX_DEPTH: u32 = 100;
 
 struct Reader<'a> {
     bytes: &'a [u8],

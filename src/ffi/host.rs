@@ -7,9 +7,11 @@ use crate::host::Host;
 use crate::sink::Sink;
 use std::ffi::c_void;
 
-/// Receives one event the guest emitted: a serialized `Event` (proto/eiw.proto)
-/// that eiw has checked decodes. `event` points into guest memory and is
-/// valid only until the callback returns: copy what you keep.
+/// Receives one event the guest emitted, in the host's
+/// `HostOptions.event_format`: a serialized `Event` (proto/eiw.proto) that
+/// eiw has checked decodes, or one JSON object (no newline), or one msgpack
+/// record. `event` is valid only until the callback returns: copy what you
+/// keep.
 ///
 /// Called on the thread that called `eiw_process`, before `eiw_process`
 /// returns, with the `call_context` given to that call. It must not call
@@ -120,7 +122,7 @@ unsafe fn host_ref<'a>(host: *const eiw_host) -> Result<&'a eiw_host, Error> {
 /// - `wasm`, `wasm_len`: the module bytes (binary, not text). eiw copies
 ///   what it needs; the bytes may be freed after the call.
 /// - `options`, `options_len`: a serialized `HostOptions`; (NULL, 0) means
-///   all defaults.
+///   all defaults. `eiw_host_options_from_json` makes them from JSON.
 /// - `callbacks`: required, with a non-NULL `emit`; copied.
 /// - `host_out`: required; set to NULL on entry and to the new host on
 ///   success.
@@ -166,7 +168,9 @@ pub extern "C" fn eiw_host_new(
     })
 }
 
-/// Calls the guest's `register` with a serialized `Config`.
+/// Calls the guest's `register` with a config in the host's
+/// `HostOptions.event_format`: a serialized `Config`, a JSON object or a
+/// msgpack map of parameters.
 ///
 /// On success the host keeps the config and gives it to every guest
 /// instance it creates later (on other threads, or after a trap), before
@@ -197,14 +201,18 @@ pub extern "C" fn eiw_register(
     })
 }
 
-/// Processes one serialized `Event`.
+/// Processes one event in the host's `HostOptions.event_format`: a
+/// serialized `Event`, one JSON object, or one msgpack record (a map,
+/// `[time, map]` or `[[time, metadata], map]`); docs/FORMATS.md has the
+/// mappings. The guest sees it as protobuf.
 ///
 /// Every event the guest emits for this input is passed to the emit callback
 /// with `call_context` before this returns; an input the guest does not emit
 /// is dropped, and one input may emit several events. May be called from
 /// many threads at once.
 ///
-/// Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode),
+/// Errors: `EIW_RESULT_INVALID_EVENT` (the bytes do not decode, or the
+/// record does not convert: the message names the byte offset),
 /// `EIW_RESULT_EVENT_TOO_LARGE`, `EIW_RESULT_GUEST_STATUS` (the guest
 /// returned a failure status), `EIW_RESULT_TRAP_*`,
 /// `EIW_RESULT_CPU_EXHAUSTED` (the call used up
@@ -214,7 +222,9 @@ pub extern "C" fn eiw_register(
 /// discarded and the next call on this thread gets a fresh one, with the
 /// registered config replayed — `EIW_RESULT_INVALID_EMIT`, `EIW_RESULT_EMIT_LIMIT`,
 /// `EIW_RESULT_GUEST_BAD_POINTER`, `EIW_RESULT_GUEST_BAD_ARGUMENT` (the
-/// guest broke the ABI; the offending emit was not delivered),
+/// guest broke the ABI; the offending emit was not delivered; in JSON or
+/// msgpack, `EIW_RESULT_INVALID_EMIT` also when an emitted event has no
+/// exact form in the format, a NaN in JSON say),
 /// `EIW_RESULT_REENTRANT` (called from this host's own callback). Events
 /// emitted before an error in the same call have already been delivered.
 #[no_mangle]
@@ -237,7 +247,7 @@ pub extern "C" fn eiw_process(
     })
 }
 
-/// One input of `eiw_process_batch`: a serialized `Event` and the context
+/// One input of `eiw_process_batch`: an event in the host's format and the context
 /// its outputs are delivered with.
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -8,9 +8,14 @@
 
 mod boundary;
 mod error;
+mod format;
 mod host;
 
 pub use error::{eiw_error, eiw_error_code, eiw_error_free, eiw_error_message, eiw_result_name};
+pub use format::{
+    eiw_config_to_protobuf, eiw_event_from_protobuf, eiw_event_to_protobuf,
+    eiw_host_options_from_json,
+};
 pub use host::{
     eiw_batch_event, eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host,
     eiw_host_abi_version, eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process,

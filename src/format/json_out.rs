@@ -1,0 +1,213 @@
+//! The protobuf wire form of `Event` to JSON text, in one pass over the
+//! bytes (docs/FORMATS.md has the mapping). What JSON can not hold exactly
+//! (NaN, infinities, a field named like the event's own `@timestamp`) is
+//! an error naming where it is.
+use super::json_in::plain_run;
+use super::keys::KeySets;
+use super::wire_in::{self, Entries, Kind, Values};
+use super::{rfc3339, FormatError, METADATA_KEY, TIMESTAMP_KEY};
+use base64::Engine as _;
+
+type Result<T> = std::result::Result<T, FormatError>;
+
+pub(crate) fn event(wire: &[u8], out: &mut Vec<u8>, keys: &mut KeySets) -> Result<()> {
+    keys.clear();
+    let parts = wire_in::event_parts(wire)?;
+    out.push(b'{');
+    let mut first = true;
+    if let Some((seconds, nanos)) = parts.timestamp {
+        if let Some(why) = rfc3339::unwritable(seconds, nanos) {
+            return Err(FormatError::new(format!("@timestamp: {why}")));
+        }
+        out.extend_from_slice(b"\"@timestamp\":\"");
+        rfc3339::write(out, seconds, nanos);
+        out.push(b'"');
+        first = false;
+    }
+    if parts.has_metadata {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        out.extend_from_slice(b"\"@metadata\":");
+        object(Entries::of_metadata(wire), out, keys, 1, true)
+            .map_err(|e| e.in_field(METADATA_KEY))?;
+    }
+    let mut entries = Entries::of_struct(parts.fields, 2);
+    let object_keys = keys.open();
+    while let Some((key, value)) = entries.next_entry()? {
+        if key == TIMESTAMP_KEY || key == METADATA_KEY {
+            return Err(FormatError::new(format!(
+                "the event has a field named {key:?}, which JSON would read back as the event's own {key}"
+            )));
+        }
+        if keys.add(&object_keys, key.as_bytes()).is_err() {
+            return Err(FormatError::new(format!("duplicate key {key:?}")));
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        string(key.as_bytes(), out);
+        out.push(b':');
+        member_value(value, out, keys, 3).map_err(|e| e.in_field(key))?;
+    }
+    keys.close(object_keys).map_err(|k| {
+        FormatError::new(format!("duplicate key {:?}", String::from_utf8_lossy(&k)))
+    })?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// A map's entries as an object; `strings`: metadata, whose values are
+/// strings, not Values.
+fn object(
+    mut entries: Entries,
+    out: &mut Vec<u8>,
+    keys: &mut KeySets,
+    depth: u32,
+    strings: bool,
+) -> Result<()> {
+    let object_keys = keys.open();
+    out.push(b'{');
+    let mut first = true;
+    while let Some((key, value)) = entries.next_entry()? {
+        if keys.add(&object_keys, key.as_bytes()).is_err() {
+            return Err(FormatError::new(format!("duplicate key {key:?}")));
+        }
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        string(key.as_bytes(), out);
+        out.push(b':');
+        if strings {
+            let text = std::str::from_utf8(value.unwrap_or_default())
+                .map_err(|_| FormatError::new("a metadata value is not UTF-8"))?;
+            string(text.as_bytes(), out);
+        } else {
+            member_value(value, out, keys, depth + 1).map_err(|e| e.in_field(key))?;
+        }
+    }
+    keys.close(object_keys).map_err(|k| {
+        FormatError::new(format!("duplicate key {:?}", String::from_utf8_lossy(&k)))
+    })?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// A map entry's value: a missing one is null, as prost reads it.
+fn member_value(
+    value: Option<&[u8]>,
+    out: &mut Vec<u8>,
+    keys: &mut KeySets,
+    depth: u32,
+) -> Result<()> {
+    match value {
+        Some(bytes) => self::value(bytes, out, keys, depth),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+fn value(bytes: &[u8], out: &mut Vec<u8>, keys: &mut KeySets, depth: u32) -> Result<()> {
+    match wire_in::value(bytes, depth)? {
+        Kind::Null => out.extend_from_slice(b"null"),
+        Kind::Bool(true) => out.extend_from_slice(b"true"),
+        Kind::Bool(false) => out.extend_from_slice(b"false"),
+        Kind::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+        Kind::Uint(u) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),
+        Kind::Double(d) => double(d, out)?,
+        Kind::String(s) => string(s.as_bytes(), out),
+        Kind::Bytes(b) => {
+            out.push(b'"');
+            let at = out.len();
+            out.resize(at + b.len().div_ceil(3) * 4, 0);
+            let written = base64::engine::general_purpose::STANDARD
+                .encode_slice(b, &mut out[at..])
+                .map_err(|e| FormatError::new(format!("base64: {e}")))?;
+            out.truncate(at + written);
+            out.push(b'"');
+        }
+        Kind::Timestamp(seconds, nanos) => {
+            if let Some(why) = rfc3339::unwritable(seconds, nanos) {
+                return Err(FormatError::new(why));
+            }
+            out.push(b'"');
+            rfc3339::write(out, seconds, nanos);
+            out.push(b'"');
+        }
+        Kind::List(content) => {
+            out.push(b'[');
+            let mut values = Values::of(content, depth + 1);
+            let mut index = 0usize;
+            while let Some(item) = values.next_value()? {
+                if index > 0 {
+                    out.push(b',');
+                }
+                self::value(item, out, keys, depth + 2).map_err(|e| e.in_index(index))?;
+                index += 1;
+            }
+            out.push(b']');
+        }
+        Kind::Struct(content) => {
+            object(
+                Entries::of_struct(content, depth + 2),
+                out,
+                keys,
+                depth + 2,
+                false,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The shortest text that reads back as the same double; always with a
+/// `.` or an exponent, so that it reads back as a double, not an integer.
+fn double(d: f64, out: &mut Vec<u8>) -> Result<()> {
+    if !d.is_finite() {
+        return Err(FormatError::new(format!(
+            "the double {d} has no JSON form (JSON has no NaN or infinity)"
+        )));
+    }
+    out.extend_from_slice(ryu::Buffer::new().format_finite(d).as_bytes());
+    Ok(())
+}
+
+/// A JSON string of UTF-8 text: `"`, `\` and control characters escaped.
+pub(crate) fn string(s: &[u8], out: &mut Vec<u8>) {
+    out.push(b'"');
+    let mut i = 0;
+    loop {
+        let end = plain_run(s, i);
+        out.extend_from_slice(&s[i..end]);
+        let Some(&c) = s.get(end) else {
+            break;
+        };
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            8 => out.extend_from_slice(b"\\b"),
+            12 => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(c >> 4)],
+                    HEX[usize::from(c & 15)],
+                ]);
+            }
+        }
+        i = end + 1;
+    }
+    out.push(b'"');
+}

@@ -1,0 +1,214 @@
+//! Record formats at the boundary: JSON and msgpack records transcoded to
+//! and from the protobuf wire form of `Event` and `Config` that guests
+//! see, streaming, with no tree and no allocation per field once a
+//! [`Transcoder`]'s buffers have grown. The mapping is docs/FORMATS.md.
+mod json_in;
+mod json_out;
+mod keys;
+mod msgpack_in;
+mod msgpack_out;
+pub mod rfc3339;
+mod wire_in;
+mod wire_out;
+
+use std::fmt;
+
+pub(crate) const TIMESTAMP_KEY: &str = "@timestamp";
+pub(crate) const METADATA_KEY: &str = "@metadata";
+
+/// The form events and configs take at the C API (`HostOptions.event_format`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventFormat {
+    /// Serialized protobuf (proto/eiw.proto): what guests see.
+    #[default]
+    Protobuf = 0,
+    /// One JSON object per event or config.
+    Json = 1,
+    /// One msgpack record per event (a map, `[time, map]` or
+    /// `[[time, metadata], map]`); a msgpack map per config.
+    Msgpack = 2,
+}
+
+impl EventFormat {
+    pub fn from_u32(value: u32) -> Option<Self> {
+        [
+            EventFormat::Protobuf,
+            EventFormat::Json,
+            EventFormat::Msgpack,
+        ]
+        .into_iter()
+        .find(|f| *f as u32 == value)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            EventFormat::Protobuf => "protobuf",
+            EventFormat::Json => "JSON",
+            EventFormat::Msgpack => "msgpack",
+        }
+    }
+}
+
+/// Why a record does not transcode: where (a byte offset of the input, or
+/// a path in the event) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatError {
+    at: Option<usize>,
+    /// Field names and list indices from the innermost out.
+    path: Vec<String>,
+    what: String,
+}
+
+impl FormatError {
+    pub(crate) fn new(what: impl Into<String>) -> Self {
+        FormatError {
+            at: None,
+            path: Vec::new(),
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn at(at: usize, what: impl Into<String>) -> Self {
+        FormatError {
+            at: Some(at),
+            path: Vec::new(),
+            what: what.into(),
+        }
+    }
+
+    pub(crate) fn in_field(mut self, name: &str) -> Self {
+        self.path.push(format!(".{name}"));
+        self
+    }
+
+    pub(crate) fn in_index(mut self, index: usize) -> Self {
+        self.path.push(format!("[{index}]"));
+        self
+    }
+
+    /// The byte offset in the input, when the error is tied to one.
+    pub fn offset(&self) -> Option<usize> {
+        self.at
+    }
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if let Some(at) = self.at {
+            write!(f, "at byte {at}: ")?;
+        }
+        if !self.path.is_empty() {
+            let path: String = self.path.iter().rev().map(String::as_str).collect();
+            write!(f, "at {}: ", path.trim_start_matches('.'))?;
+        }
+        f.write_str(&self.what)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// Reusable buffers for transcoding; one per thread that transcodes.
+#[derive(Default)]
+pub struct Transcoder {
+    keys: keys::KeySets,
+    side: Vec<u8>,
+}
+
+impl Transcoder {
+    /// Appends the protobuf `Event` of one record in `format` to `out`.
+    pub fn event_to_wire(
+        &mut self,
+        format: EventFormat,
+        record: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), FormatError> {
+        let start = out.len();
+        let result = match format {
+            EventFormat::Protobuf => {
+                if !crate::validate::is_event(record) {
+                    return Err(FormatError::new(format!(
+                        "the bytes are not a valid Event: {}",
+                        crate::validate::why_not_event(record)
+                    )));
+                }
+                out.extend_from_slice(record);
+                Ok(())
+            }
+            EventFormat::Json => {
+                json_in::JsonReader::new(record, &mut self.keys).event(out, &mut self.side)
+            }
+            EventFormat::Msgpack => {
+                msgpack_in::MsgpackReader::new(record, &mut self.keys).event(out, &mut self.side)
+            }
+        };
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    /// Appends the protobuf `Config` of one record in `format` to `out`.
+    pub fn config_to_wire(
+        &mut self,
+        format: EventFormat,
+        record: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), FormatError> {
+        let start = out.len();
+        let result = match format {
+            EventFormat::Protobuf => {
+                out.extend_from_slice(record);
+                Ok(())
+            }
+            EventFormat::Json => json_in::JsonReader::new(record, &mut self.keys).config(out),
+            EventFormat::Msgpack => {
+                msgpack_in::MsgpackReader::new(record, &mut self.keys).config(out)
+            }
+        };
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    /// Appends the record in `format` of a protobuf `Event` to `out`. The
+    /// bytes must be a valid Event (`validate::is_event`): the host checks
+    /// every emit, and [`Transcoder::event_from_unchecked_wire`] checks first.
+    pub fn event_from_wire(
+        &mut self,
+        format: EventFormat,
+        wire: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), FormatError> {
+        let start = out.len();
+        let result = match format {
+            EventFormat::Protobuf => {
+                out.extend_from_slice(wire);
+                Ok(())
+            }
+            EventFormat::Json => json_out::event(wire, out, &mut self.keys),
+            EventFormat::Msgpack => msgpack_out::event(wire, out, &mut self.keys),
+        };
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    /// Like `event_from_wire`, for bytes nobody has checked.
+    pub fn event_from_unchecked_wire(
+        &mut self,
+        format: EventFormat,
+        wire: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), FormatError> {
+        if !crate::validate::is_event(wire) {
+            return Err(FormatError::new(format!(
+                "the bytes are not a valid Event: {}",
+                crate::validate::why_not_event(wire)
+            )));
+        }
+        self.event_from_wire(format, wire, out)
+    }
+}

@@ -1,0 +1,308 @@
+//! Reading the protobuf wire form of `Event` without decoding it into a
+//! tree: the event's parts, a Struct's entries, a ListValue's values and
+//! one Value's kind, as slices of the input. Unknown fields are skipped as
+//! prost skips them. Where prost would merge two copies of a message (a
+//! Value with two kinds, an Event with two `fields`), the reader refuses:
+//! the writers never produce that, and merging would hide a value.
+use super::FormatError;
+use crate::validate::MAX_DEPTH;
+
+type Result<T> = std::result::Result<T, FormatError>;
+
+const VARINT: u8 = 0;
+const I64: u8 = 1;
+const LEN: u8 = 2;
+const START_GROUP: u8 = 3;
+const END_GROUP: u8 = 4;
+const I32: u8 = 5;
+
+fn malformed<T>(what: &str) -> Result<T> {
+    Err(FormatError::new(format!(
+        "the protobuf bytes are malformed: {what}"
+    )))
+}
+
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    #[inline(always)]
+    fn varint(&mut self) -> Result<u64> {
+        let mut value = 0u64;
+        for i in 0..10 {
+            let Some((&byte, rest)) = self.bytes.split_first() else {
+                return malformed("a varint is cut off");
+            };
+            self.bytes = rest;
+            value |= u64::from(byte & 0x7f) << (7 * i);
+            if byte < 0x80 {
+                return Ok(value);
+            }
+        }
+        malformed("a varint is longer than 10 bytes")
+    }
+
+    #[inline(always)]
+    fn take(&mut self, n: u64) -> Result<&'a [u8]> {
+        if n > self.bytes.len() as u64 {
+            return malformed("a field is longer than the bytes left");
+        }
+        let (taken, rest) = self.bytes.split_at(n as usize);
+        self.bytes = rest;
+        Ok(taken)
+    }
+
+    /// The next field: (number, wire type), or None at the end.
+    #[inline(always)]
+    fn key(&mut self) -> Result<Option<(u32, u8)>> {
+        if self.bytes.is_empty() {
+            return Ok(None);
+        }
+        let key = self.varint()?;
+        if key > u64::from(u32::MAX) || key >> 3 == 0 {
+            return malformed("a field number is out of range");
+        }
+        Ok(Some(((key >> 3) as u32, (key & 7) as u8)))
+    }
+
+    fn len_delimited(&mut self, wire: u8) -> Result<&'a [u8]> {
+        if wire != LEN {
+            return malformed("a message or string field has the wrong wire type");
+        }
+        let n = self.varint()?;
+        self.take(n)
+    }
+
+    fn scalar(&mut self, wire: u8, want: u8) -> Result<u64> {
+        if wire != want {
+            return malformed("a scalar field has the wrong wire type");
+        }
+        match wire {
+            I64 => Ok(u64::from_le_bytes(
+                self.take(8)?.try_into().unwrap_or_default(),
+            )),
+            _ => self.varint(),
+        }
+    }
+
+    fn skip(&mut self, number: u32, wire: u8, depth: u32) -> Result<()> {
+        match wire {
+            VARINT => self.varint().map(drop),
+            I64 => self.take(8).map(drop),
+            I32 => self.take(4).map(drop),
+            LEN => self.len_delimited(LEN).map(drop),
+            START_GROUP if depth < MAX_DEPTH => loop {
+                match self.key()? {
+                    Some((inner, END_GROUP)) if inner == number => return Ok(()),
+                    Some((inner, inner_wire)) => self.skip(inner, inner_wire, depth + 1)?,
+                    None => return malformed("a group is not closed"),
+                }
+            },
+            _ => malformed("an unknown field has an invalid wire type or nests too deep"),
+        }
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).or_else(|_| malformed("a string is not UTF-8"))
+}
+
+/// The top-level parts of an Event.
+#[derive(Default)]
+pub(crate) struct EventParts<'a> {
+    pub(crate) timestamp: Option<(i64, i32)>,
+    /// The content of `fields` (a Struct).
+    pub(crate) fields: &'a [u8],
+    pub(crate) has_metadata: bool,
+}
+
+pub(crate) fn event_parts(bytes: &[u8]) -> Result<EventParts<'_>> {
+    let mut parts = EventParts::default();
+    let (mut seen_timestamp, mut seen_fields) = (false, false);
+    let mut r = Reader { bytes };
+    while let Some((number, wire)) = r.key()? {
+        match number {
+            1 => {
+                if std::mem::replace(&mut seen_timestamp, true) {
+                    return malformed("the event's timestamp appears twice");
+                }
+                parts.timestamp = Some(timestamp(r.len_delimited(wire)?)?);
+            }
+            2 => {
+                if std::mem::replace(&mut seen_fields, true) {
+                    return malformed("the event's fields appear twice");
+                }
+                parts.fields = r.len_delimited(wire)?;
+            }
+            3 => {
+                r.len_delimited(wire)?;
+                parts.has_metadata = true;
+            }
+            _ => r.skip(number, wire, 1)?,
+        }
+    }
+    Ok(parts)
+}
+
+fn timestamp(bytes: &[u8]) -> Result<(i64, i32)> {
+    let (mut seconds, mut nanos) = (0i64, 0i32);
+    let mut r = Reader { bytes };
+    while let Some((number, wire)) = r.key()? {
+        match number {
+            1 => seconds = r.scalar(wire, VARINT)? as i64,
+            2 => nanos = r.scalar(wire, VARINT)? as i32,
+            _ => r.skip(number, wire, 2)?,
+        }
+    }
+    Ok((seconds, nanos))
+}
+
+/// Map entries: the event's metadata (strings), a Struct's fields (Values).
+pub(crate) struct Entries<'a> {
+    r: Reader<'a>,
+    /// The field number the entries have in their message.
+    number: u32,
+    depth: u32,
+}
+
+impl<'a> Entries<'a> {
+    /// The entries of a Struct's content whose messages are at `depth`.
+    pub(crate) fn of_struct(content: &'a [u8], depth: u32) -> Self {
+        Entries {
+            r: Reader { bytes: content },
+            number: 1,
+            depth,
+        }
+    }
+
+    /// The metadata entries of a whole Event.
+    pub(crate) fn of_metadata(event: &'a [u8]) -> Self {
+        Entries {
+            r: Reader { bytes: event },
+            number: 3,
+            depth: 1,
+        }
+    }
+
+    /// The next entry: (key, value field's bytes); a missing value is None.
+    pub(crate) fn next_entry(&mut self) -> Result<Option<(&'a str, Option<&'a [u8]>)>> {
+        loop {
+            let Some((number, wire)) = self.r.key()? else {
+                return Ok(None);
+            };
+            if number != self.number {
+                self.r.skip(number, wire, self.depth)?;
+                continue;
+            }
+            if self.depth >= MAX_DEPTH {
+                return malformed("messages nest too deep");
+            }
+            let mut entry = Reader {
+                bytes: self.r.len_delimited(wire)?,
+            };
+            let (mut key, mut value) = ("", None);
+            while let Some((number, wire)) = entry.key()? {
+                match number {
+                    1 => key = utf8(entry.len_delimited(wire)?)?,
+                    2 => {
+                        if value.replace(entry.len_delimited(wire)?).is_some() {
+                            return malformed("a map entry has two values");
+                        }
+                    }
+                    _ => entry.skip(number, wire, self.depth + 1)?,
+                }
+            }
+            return Ok(Some((key, value)));
+        }
+    }
+}
+
+/// One Value's kind; message kinds as their content.
+pub(crate) enum Kind<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Double(f64),
+    String(&'a str),
+    Bytes(&'a [u8]),
+    Timestamp(i64, i32),
+    List(&'a [u8]),
+    Struct(&'a [u8]),
+}
+
+/// The kind of the Value whose content is `bytes`, at `depth`.
+pub(crate) fn value(bytes: &[u8], depth: u32) -> Result<Kind<'_>> {
+    if depth >= MAX_DEPTH {
+        return malformed("messages nest too deep");
+    }
+    let mut kind = Kind::Null;
+    let mut seen = false;
+    let mut r = Reader { bytes };
+    while let Some((number, wire)) = r.key()? {
+        if !(1..=10).contains(&number) {
+            r.skip(number, wire, depth + 1)?;
+            continue;
+        }
+        if std::mem::replace(&mut seen, true) {
+            return malformed("a Value sets more than one kind");
+        }
+        kind = match number {
+            1 => {
+                r.scalar(wire, VARINT)?;
+                Kind::Null
+            }
+            2 => Kind::Bool(r.scalar(wire, VARINT)? != 0),
+            3 => Kind::Int(r.scalar(wire, VARINT)? as i64),
+            4 => Kind::Uint(r.scalar(wire, VARINT)?),
+            5 => Kind::Double(f64::from_bits(r.scalar(wire, I64)?)),
+            6 => Kind::String(utf8(r.len_delimited(wire)?)?),
+            7 => Kind::Bytes(r.len_delimited(wire)?),
+            8 => {
+                let (seconds, nanos) = timestamp(r.len_delimited(wire)?)?;
+                Kind::Timestamp(seconds, nanos)
+            }
+            9 => Kind::List(r.len_delimited(wire)?),
+            _ => Kind::Struct(r.len_delimited(wire)?),
+        };
+    }
+    Ok(kind)
+}
+
+/// The values of a ListValue's content, at `depth`.
+pub(crate) struct Values<'a> {
+    r: Reader<'a>,
+    depth: u32,
+}
+
+impl<'a> Values<'a> {
+    pub(crate) fn of(content: &'a [u8], depth: u32) -> Self {
+        Values {
+            r: Reader { bytes: content },
+            depth,
+        }
+    }
+
+    pub(crate) fn next_value(&mut self) -> Result<Option<&'a [u8]>> {
+        loop {
+            match self.r.key()? {
+                None => return Ok(None),
+                Some((1, wire)) => return self.r.len_delimited(wire).map(Some),
+                Some((number, wire)) => self.r.skip(number, wire, self.depth)?,
+            }
+        }
+    }
+}
+
+/// How many fields numbered `number` a message's content has: the size of
+/// a map or list, which msgpack writes before its items.
+pub(crate) fn count(content: &[u8], number: u32) -> Result<u32> {
+    let mut r = Reader { bytes: content };
+    let mut n = 0u32;
+    while let Some((field, wire)) = r.key()? {
+        n += u32::from(field == number);
+        r.skip(field, wire, 1)?;
+    }
+    Ok(n)
+}
