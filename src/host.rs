@@ -211,6 +211,20 @@ impl Host {
         result
     }
 
+    /// Like [`Host::register`] with a serialized `Config`, whatever the
+    /// host's event format.
+    pub fn register_protobuf(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
+        self.shared
+            .stats
+            .register_calls
+            .fetch_add(1, Ordering::Relaxed);
+        let result = self.register_inner(config, sink);
+        if let Err(e) = &result {
+            self.shared.stats.record_failure(e.code());
+        }
+        result
+    }
+
     fn register_inner(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
         Config::decode(config).map_err(|e| {
             Error::new(

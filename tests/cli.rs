@@ -133,10 +133,102 @@ fn bench_reports_throughput_latency_and_stats() {
 fn usage_errors_exit_2() {
     let out = eiw(&["frobnicate"], "");
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("usage:"));
+    assert!(
+        text(&out.stderr).contains("Usage: eiw <COMMAND>"),
+        "{}",
+        text(&out.stderr)
+    );
     let module = wasm("passthrough");
     let out = eiw(&["run", module.to_str().unwrap(), "--bogus"], "");
     assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unexpected argument '--bogus'"));
+}
+
+#[test]
+fn help_on_every_command_version_and_flags_anywhere() {
+    for command in ["run", "bench", "check"] {
+        let out = eiw(&[command, "--help"], "");
+        assert!(out.status.success());
+        assert!(
+            text(&out.stdout).contains(&format!("Usage: eiw {command}")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    let out = eiw(&["--version"], "");
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("eiw {}", env!("CARGO_PKG_VERSION"))
+    );
+    let module = wasm("passthrough");
+    let out = eiw(
+        &["run", "--stats", module.to_str().unwrap()],
+        "{\"a\": 1}\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("\"events_passed\":1"));
+}
+
+#[test]
+fn run_is_exact_on_doubles() {
+    let module = wasm("add_fields");
+    let line = "{\"a\":947865360.6090633,\"b\":[1e-300,-0.0,0.1,5e-324,1.7976931348623157e308]}\n";
+    let out = eiw(
+        &[
+            "run",
+            module.to_str().unwrap(),
+            "--config",
+            "examples/add_fields/config.json",
+        ],
+        line,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("\"a\":947865360.6090633"), "{stdout}");
+    assert!(
+        stdout.contains("[1e-300,-0.0,0.1,5e-324,1.7976931348623157e308]"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn run_reads_and_writes_a_msgpack_stream_and_names_a_cut_record() {
+    let module = wasm("add_fields");
+    // {"log": "a"}, [[EventTime(7.5), {}], {"log": "b"}], then a cut record.
+    let mut input = vec![0x81, 0xa3, b'l', b'o', b'g', 0xa1, b'a'];
+    input.extend_from_slice(&[
+        0x92, 0x92, 0xd7, 0x00, 0, 0, 0, 7, 0x1d, 0xcd, 0x65, 0x00, 0x80,
+    ]);
+    input.extend_from_slice(&[0x81, 0xa3, b'l', b'o', b'g', 0xa1, b'b']);
+    input.extend_from_slice(&[0x81, 0xa3, b'l', b'o', b'g', 0xd9, 50, b'c']);
+    let args = [
+        "run",
+        module.to_str().unwrap(),
+        "--format",
+        "msgpack",
+        "--config",
+        "examples/add_fields/config.json",
+    ];
+    let out = eiw_bytes(&args, input);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("record 3: the input ends inside the record, after 8 bytes"),
+        "{stderr}"
+    );
+    // Two records out in the canonical shapes: a map of three fields (the
+    // guest adds `labels` and `event.ingested`), then [[EventTime, {}], map].
+    let stdout = &out.stdout;
+    assert_eq!(stdout[0], 0x83, "{stdout:02x?}");
+    let header = [
+        0x92, 0x92, 0xd7, 0x00, 0, 0, 0, 7, 0x1d, 0xcd, 0x65, 0x00, 0x80, 0x83,
+    ];
+    assert!(
+        stdout.windows(header.len()).any(|w| w == header),
+        "{stdout:02x?}"
+    );
+    let production = stdout.windows(10).filter(|w| w == b"production").count();
+    assert_eq!(production, 2);
 }
 
 #[test]
@@ -196,7 +288,7 @@ fn run_skips_lines_that_are_not_utf8_or_too_long_and_goes_on() {
         ]
     );
     assert!(
-        stderr.contains("line 2: the line is not UTF-8 (invalid byte at offset 9); skipped"),
+        stderr.contains("line 2: EIW_RESULT_INVALID_EVENT: the event is not a valid JSON record: at byte 9: invalid UTF-8 in a string"),
         "{stderr}"
     );
     assert!(

@@ -1,37 +1,85 @@
 //! The eiw command line:
 //!
-//! - `eiw run MODULE.wasm [--config FILE.json] [--stats] < events.ndjson`
-//!   runs a module over newline-delimited JSON events and prints what it
-//!   emits as NDJSON; guest log lines and per-event errors go to stderr.
+//! - `eiw run MODULE.wasm [--config FILE.json] [--format json|msgpack] [--stats]`
+//!   runs a module over newline-delimited JSON events (or a msgpack
+//!   stream) on stdin and writes what it emits in the same format on
+//!   stdout; guest log lines and per-event errors go to stderr.
 //! - `eiw bench MODULE.wasm [--events FILE.ndjson] [--config FILE.json] [--seconds N]`
 //!   reports events/s, latency percentiles and the host's statistics.
 //! - `eiw check MODULE.wasm` validates a module and prints what it found.
-use eiw::json::{config_from_json, event_from_json, event_to_json, stats_to_json};
-use eiw::proto::Event;
+mod input;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use eiw::format::{EventFormat, Transcoder};
+use eiw::json::{event_from_json, stats_to_json};
 use eiw::{Host, Limits, LogLevel, Sink};
+use input::Record;
 use prost::Message;
-use std::io::{self, BufRead, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage:
-  eiw run MODULE.wasm [--config FILE.json] [--stats] < events.ndjson
-  eiw bench MODULE.wasm [--events FILE.ndjson] [--config FILE.json] [--seconds N]
-  eiw check MODULE.wasm";
+#[derive(Parser)]
+#[command(name = "eiw", version, about = "Run WebAssembly modules on log events")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// Newline-delimited JSON objects.
+    Json,
+    /// A stream of msgpack records (a map, [time, map] or [[time, metadata], map]).
+    Msgpack,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs a module over events on stdin; writes what it emits to stdout.
+    Run {
+        /// The module (.wasm).
+        module: PathBuf,
+        /// A JSON object of parameters for the module's `register`.
+        #[arg(long, value_name = "FILE.json")]
+        config: Option<PathBuf>,
+        /// The format of stdin and stdout.
+        #[arg(long, value_enum, default_value = "json")]
+        format: Format,
+        /// Prints the host's statistics as JSON on stderr at the end.
+        #[arg(long)]
+        stats: bool,
+    },
+    /// Measures events/s and latency of a module on one thread.
+    Bench {
+        module: PathBuf,
+        /// NDJSON events to run (default: generated web-server logs).
+        #[arg(long, value_name = "FILE.ndjson")]
+        events: Option<PathBuf>,
+        #[arg(long, value_name = "FILE.json")]
+        config: Option<PathBuf>,
+        /// How long to run.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+    },
+    /// Validates a module and prints its ABI, exports and imports.
+    Check { module: PathBuf },
+}
+
+/// Writes emitted records to stdout: JSON one per line, msgpack back to back.
 struct PrintSink<W: Write> {
     out: W,
+    newline: bool,
     failed: Option<io::Error>,
 }
 
 impl<W: Write> Sink for PrintSink<W> {
     fn emit(&mut self, event: &[u8]) {
-        // The host has checked that emitted bytes decode.
-        let line = Event::decode(event).map(|e| event_to_json(&e).to_string());
-        let written = match line {
-            Ok(line) => writeln!(self.out, "{line}"),
-            Err(e) => writeln!(io::stderr(), "emitted event does not decode: {e}"),
-        };
+        let mut written = self.out.write_all(event);
+        if self.newline {
+            written = written.and_then(|()| self.out.write_all(b"\n"));
+        }
         if let Err(e) = written {
             self.failed.get_or_insert(e);
         }
@@ -55,51 +103,15 @@ impl Sink for CountSink {
     }
 }
 
-/// Flags after the module path: `--name value` pairs and bare switches.
-struct Flags<'a> {
-    args: &'a [String],
-}
-
-impl<'a> Flags<'a> {
-    fn value(&self, name: &str) -> Result<Option<&'a str>, String> {
-        match self.args.iter().position(|a| a == name) {
-            Some(i) => self
-                .args
-                .get(i + 1)
-                .map(|v| Some(v.as_str()))
-                .ok_or_else(|| format!("{name} needs a value")),
-            None => Ok(None),
-        }
-    }
-
-    fn switch(&self, name: &str) -> bool {
-        self.args.iter().any(|a| a == name)
-    }
-
-    fn check_known(&self, with_values: &[&str], switches: &[&str]) -> Result<(), String> {
-        let mut i = 0;
-        while i < self.args.len() {
-            let arg = self.args[i].as_str();
-            if with_values.contains(&arg) {
-                i += 2;
-            } else if switches.contains(&arg) {
-                i += 1;
-            } else {
-                return Err(format!("unknown argument {arg:?}\n{USAGE}"));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// Reads a module, refusing one over `max_module_bytes` before reading it
 /// (and while reading, should the file grow).
-fn read_module(path: &str, limits: &Limits) -> Result<Vec<u8>, String> {
+fn read_module(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     let max = u64::from(limits.max_module_bytes);
+    let path = path.display();
     let too_large = |size: u64| {
         format!("{path}: the module has {size} bytes or more, more than max_module_bytes ({max})")
     };
-    let file = std::fs::File::open(path).map_err(|e| format!("reading {path}: {e}"))?;
+    let file = std::fs::File::open(path.to_string()).map_err(|e| format!("reading {path}: {e}"))?;
     let size = file
         .metadata()
         .map_err(|e| format!("reading {path}: {e}"))?
@@ -117,75 +129,33 @@ fn read_module(path: &str, limits: &Limits) -> Result<Vec<u8>, String> {
     Ok(wasm)
 }
 
-fn load(module_path: &str, config_path: Option<&str>, sink: &mut dyn Sink) -> Result<Host, String> {
-    let limits = Limits::default();
-    let wasm = read_module(module_path, &limits)?;
-    let host = Host::new(&wasm, limits).map_err(|e| format!("{module_path}: {e}"))?;
-    if let Some(path) = config_path {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
-        let json = serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
-        let config = config_from_json(&json).map_err(|e| format!("{path}: {e}"))?;
-        host.register(&config.encode_to_vec(), sink)
+fn load(
+    module: &Path,
+    config: Option<&Path>,
+    limits: Limits,
+    sink: &mut dyn Sink,
+) -> Result<Host, String> {
+    let wasm = read_module(module, &limits)?;
+    let host = Host::new(&wasm, limits).map_err(|e| format!("{}: {e}", module.display()))?;
+    if let Some(path) = config {
+        let path = path.display();
+        let text = std::fs::read(path.to_string()).map_err(|e| format!("reading {path}: {e}"))?;
+        let mut config = Vec::new();
+        Transcoder::default()
+            .config_to_wire(EventFormat::Json, &text, &mut config)
+            .map_err(|e| format!("{path}: {e}"))?;
+        host.register_protobuf(&config, sink)
             .map_err(|e| format!("register {path}: {e}"))?;
     }
     Ok(host)
 }
 
-/// One input line, read with a bound on its length.
-enum Line {
-    Text(String),
-    /// Longer than the bound: skipped to its end, never held whole.
-    TooLong(u64),
-    NotUtf8(std::str::Utf8Error),
-}
-
-/// Reads the next line (without its newline) into at most `max` bytes of
-/// memory; None at the end of the input.
-fn next_line(input: &mut impl BufRead, max: usize, buf: &mut Vec<u8>) -> io::Result<Option<Line>> {
-    buf.clear();
-    let mut length = 0u64;
-    let mut seen_any = false;
-    loop {
-        let chunk = input.fill_buf()?;
-        if chunk.is_empty() {
-            if !seen_any {
-                return Ok(None);
-            }
-            break;
-        }
-        seen_any = true;
-        let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(end) => (&chunk[..end], Some(end + 1)),
-            None => (chunk, None),
-        };
-        length += part.len() as u64;
-        if length <= max as u64 {
-            buf.extend_from_slice(part);
-        } else {
-            buf.clear();
-        }
-        let used = done.unwrap_or(chunk.len());
-        input.consume(used);
-        if done.is_some() {
-            break;
-        }
-    }
-    if length > max as u64 {
-        return Ok(Some(Line::TooLong(length)));
-    }
-    match String::from_utf8(std::mem::take(buf)) {
-        Ok(text) => Ok(Some(Line::Text(text))),
-        Err(e) => {
-            let error = e.utf8_error();
-            *buf = e.into_bytes();
-            Ok(Some(Line::NotUtf8(error)))
-        }
-    }
-}
-
-fn encode_line(line: &str) -> Result<Vec<u8>, String> {
-    let json = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    Ok(event_from_json(&json)?.encode_to_vec())
+fn encode_line(line: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    Transcoder::default()
+        .event_to_wire(EventFormat::Json, line, &mut out)
+        .map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// Prints "N events, R/s" on stderr at most once a second, once the input
@@ -211,14 +181,22 @@ impl Progress {
     }
 }
 
-fn run(module: &str, flags: Flags) -> Result<bool, String> {
-    flags.check_known(&["--config"], &["--stats"])?;
+fn run(module: &Path, config: Option<&Path>, format: Format, stats: bool) -> Result<bool, String> {
+    let (event_format, noun) = match format {
+        Format::Json => (EventFormat::Json, "line"),
+        Format::Msgpack => (EventFormat::Msgpack, "record"),
+    };
+    let limits = Limits {
+        event_format,
+        ..Limits::default()
+    };
     let stdout = io::stdout();
     let mut sink = PrintSink {
-        out: BufWriter::new(stdout.lock()),
+        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        newline: matches!(format, Format::Json),
         failed: None,
     };
-    let host = load(module, flags.value("--config")?, &mut sink)?;
+    let host = load(module, config, limits, &mut sink)?;
     let stdin = io::stdin();
     let mut progress = Progress {
         start: Instant::now(),
@@ -226,30 +204,38 @@ fn run(module: &str, flags: Flags) -> Result<bool, String> {
         always: stdin.is_terminal(),
     };
     let mut all_ok = true;
-    // A line may be as long as the largest event the host takes.
-    let max_line = host.limits().max_event_bytes as usize;
-    let mut input = stdin.lock();
+    // A record may be as long as the largest event the host takes.
+    let max = host.limits().max_event_bytes as usize;
+    let mut input = io::BufReader::with_capacity(1 << 16, stdin.lock());
     let mut buf = Vec::new();
     let mut index = 0;
-    while let Some(line) =
-        next_line(&mut input, max_line, &mut buf).map_err(|e| format!("reading stdin: {e}"))?
-    {
+    loop {
+        let next = match format {
+            Format::Json => input::next_line(&mut input, max, &mut buf),
+            Format::Msgpack => input::next_msgpack(&mut input, max, &mut buf),
+        };
+        let Some(record) = next.map_err(|e| format!("reading stdin: {e}"))? else {
+            break;
+        };
         index += 1;
-        let result = match line {
-            Line::Text(line) if line.trim().is_empty() => continue,
-            Line::Text(line) => encode_line(&line)
-                .and_then(|event| host.process(&event, &mut sink).map_err(|e| e.to_string())),
-            Line::TooLong(length) => Err(format!(
-                "the line has {length} bytes, more than max_event_bytes ({max_line}); skipped"
+        let result = match record {
+            Record::Whole if matches!(format, Format::Json) && buf.trim_ascii().is_empty() => {
+                continue
+            }
+            Record::Whole => host
+                .process(&buf, &mut sink)
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Record::TooLong(length) => Err(format!(
+                "the {noun} has {length} bytes, more than max_event_bytes ({max}); skipped"
             )),
-            Line::NotUtf8(e) => Err(format!(
-                "the line is not UTF-8 (invalid byte at offset {}); skipped",
-                e.valid_up_to()
+            Record::CutOff(length) => Err(format!(
+                "the input ends inside the {noun}, after {length} bytes"
             )),
         };
         if let Err(e) = result {
             all_ok = false;
-            eprintln!("line {index}: {e}");
+            eprintln!("{noun} {index}: {e}");
         }
         if let Some(e) = sink.failed.take() {
             return Err(format!("writing stdout: {e}"));
@@ -259,7 +245,7 @@ fn run(module: &str, flags: Flags) -> Result<bool, String> {
     sink.out
         .flush()
         .map_err(|e| format!("writing stdout: {e}"))?;
-    if flags.switch("--stats") {
+    if stats {
         eprintln!("{}", stats_to_json(&host.stats()));
     }
     Ok(all_ok)
@@ -290,23 +276,25 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
-fn bench(module: &str, flags: Flags) -> Result<bool, String> {
-    flags.check_known(&["--events", "--config", "--seconds"], &[])?;
-    let seconds: f64 = match flags.value("--seconds")? {
-        Some(s) => s
-            .parse()
-            .map_err(|_| format!("--seconds {s:?} is not a number"))?,
-        None => 3.0,
-    };
-    let events = match flags.value("--events")? {
+fn bench(
+    module: &Path,
+    events: Option<&Path>,
+    config: Option<&Path>,
+    seconds: f64,
+) -> Result<bool, String> {
+    let events = match events {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("reading {path}: {e}"))?;
+            let path = path.display();
+            let text = std::fs::read_to_string(path.to_string())
+                .map_err(|e| format!("reading {path}: {e}"))?;
             let lines = text
                 .lines()
                 .enumerate()
                 .filter(|(_, l)| !l.trim().is_empty());
             lines
-                .map(|(i, l)| encode_line(l).map_err(|e| format!("{path}:{}: {e}", i + 1)))
+                .map(|(i, l)| {
+                    encode_line(l.as_bytes()).map_err(|e| format!("{path}:{}: {e}", i + 1))
+                })
                 .collect::<Result<Vec<_>, _>>()?
         }
         None => generated_events(),
@@ -315,7 +303,7 @@ fn bench(module: &str, flags: Flags) -> Result<bool, String> {
         return Err("no events to run".into());
     }
     let mut sink = CountSink::default();
-    let host = load(module, flags.value("--config")?, &mut sink)?;
+    let host = load(module, config, Limits::default(), &mut sink)?;
     let mut latencies = Vec::new();
     let mut failures = 0u64;
     let start = Instant::now();
@@ -329,7 +317,7 @@ fn bench(module: &str, flags: Flags) -> Result<bool, String> {
     let elapsed = start.elapsed();
     latencies.sort_unstable();
     let total = latencies.len();
-    println!("module      {module}");
+    println!("module      {}", module.display());
     println!(
         "events      {total} in {:.2} s ({} distinct, {} failed)",
         elapsed.as_secs_f64(),
@@ -351,14 +339,13 @@ fn bench(module: &str, flags: Flags) -> Result<bool, String> {
     Ok(failures == 0)
 }
 
-fn check(module: &str, flags: Flags) -> Result<bool, String> {
-    flags.check_known(&[], &[])?;
+fn check(module: &Path) -> Result<bool, String> {
     let limits = Limits::default();
     let wasm = read_module(module, &limits)?;
     match Host::new(&wasm, limits) {
         Ok(host) => {
             let abi = host.abi();
-            println!("{module}: ok");
+            println!("{}: ok", module.display());
             println!("abi         {}", abi.version);
             println!(
                 "register    {}",
@@ -398,25 +385,27 @@ fn check(module: &str, flags: Flags) -> Result<bool, String> {
             Ok(true)
         }
         Err(e) => {
-            println!("{module}: {e}");
+            println!("{}: {e}", module.display());
             Ok(false)
         }
     }
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.as_slice() {
-        [command, module, rest @ ..] => {
-            let flags = Flags { args: rest };
-            match command.as_str() {
-                "run" => run(module, flags),
-                "bench" => bench(module, flags),
-                "check" => check(module, flags),
-                _ => Err(USAGE.into()),
-            }
-        }
-        _ => Err(USAGE.into()),
+    let result = match Cli::parse().command {
+        Command::Run {
+            module,
+            config,
+            format,
+            stats,
+        } => run(&module, config.as_deref(), format, stats),
+        Command::Bench {
+            module,
+            events,
+            config,
+            seconds,
+        } => bench(&module, events.as_deref(), config.as_deref(), seconds),
+        Command::Check { module } => check(&module),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
