@@ -117,7 +117,7 @@ go-test: lib wasm
 # `cargo fuzz cmin`). A crash stops the run and leaves its input in
 # fuzz/artifacts/. `make fuzz` runs each target FUZZ_SECONDS (300);
 # `make test` runs each for FUZZ_SMOKE_SECONDS (5).
-FUZZ_TARGETS       := validate process poc_json load_bytes smith_module
+FUZZ_TARGETS       := validate process poc_json load_bytes smith_module json_transcode msgpack_transcode
 FUZZ_SECONDS       ?= 300
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ := cd fuzz && cargo +nightly fuzz

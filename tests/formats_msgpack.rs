@@ -44,7 +44,8 @@ fn every_record_shape_fluent_bit_and_fluentd_use() {
     body(&mut record);
     assert_eq!(to_wire(&record).unwrap().timestamp, None);
     // [EventTime, map], [integer, map], [float, map].
-    let times: [(fn(&mut Vec<u8>), (i64, i32)); 3] = [
+    type WriteTime = fn(&mut Vec<u8>);
+    let times: [(WriteTime, (i64, i32)); 3] = [
         (
             |out| event_time(out, 1_700_000_000, 123),
             (1_700_000_000, 123),
@@ -196,18 +197,12 @@ fn bad_records_are_errors_naming_the_byte() {
 
 #[test]
 fn timestamps_outside_event_time_use_the_msgpack_timestamp() {
-    let mut event = Event::default();
-    event.timestamp = Some(Timestamp {
-        seconds: -1,
-        nanos: 5,
-    });
-    event.fields = Some(Default::default());
-    event
-        .fields
-        .as_mut()
-        .unwrap()
-        .fields
-        .insert("v".into(), Value::from("x"));
+    let mut event = Event {
+        timestamp: Some(Timestamp { seconds: -1, nanos: 5 }),
+        fields: Some(Default::default()),
+        ..Event::default()
+    };
+    event.fields.as_mut().unwrap().fields.insert("v".into(), Value::from("x"));
     let record = to_msgpack(&event).unwrap();
     assert_eq!(&record[..4], &[0x92, 0x92, 0xc7, 12]);
     assert_eq!(time_of(&to_wire(&record).unwrap()), (-1, 5));

@@ -158,6 +158,9 @@ fn timestamp(bytes: &[u8]) -> Result<(i64, i32)> {
     Ok((seconds, nanos))
 }
 
+/// A map entry: its key, and its value field's bytes (None when missing).
+pub(crate) type Entry<'a> = (&'a str, Option<&'a [u8]>);
+
 /// Map entries: the event's metadata (strings), a Struct's fields (Values).
 pub(crate) struct Entries<'a> {
     r: Reader<'a>,
@@ -186,7 +189,7 @@ impl<'a> Entries<'a> {
     }
 
     /// The next entry: (key, value field's bytes); a missing value is None.
-    pub(crate) fn next_entry(&mut self) -> Result<Option<(&'a str, Option<&'a [u8]>)>> {
+    pub(crate) fn next_entry(&mut self) -> Result<Option<Entry<'a>>> {
         loop {
             let Some((number, wire)) = self.r.key()? else {
                 return Ok(None);

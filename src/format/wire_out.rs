@@ -42,7 +42,7 @@ pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
 #[inline(always)]
 fn varint_len(v: u64) -> usize {
     // 1 byte per 7 bits, at least one.
-    ((64 - (v | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (v | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Writes `key`, then a length slot; the message's content follows.

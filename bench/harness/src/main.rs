@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod big_module;
+mod formats;
 mod suite;
 use suite::{events, run_once, RUNS, RUN_TIME};
 
@@ -144,7 +145,7 @@ fn row(name: &str, rate: f64, floor: f64) {
     );
 }
 
-type Row<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
+pub(crate) type Row<'a> = (&'static str, Box<dyn FnMut() -> f64 + 'a>);
 
 /// The median of `RUNS` runs of each row, the rows' runs taken in turn
 /// (row 1, row 2, ..., row 1, ...) so that a change in the machine's load
@@ -383,6 +384,16 @@ fn main() {
         false,
         &fan,
     );
+
+    formats::formats(&read(&dir, "passthrough"), &mut |what, rows| {
+        let rates = interleaved(rows);
+        println!("| {what:<32} | events/s     | ns/event  | ratio   |");
+        println!("|---|---:|---:|---:|");
+        for ((name, _), rate) in rows.iter().zip(&rates) {
+            row(name, *rate, rates[0]);
+        }
+        println!();
+    });
 
     println!("\n### Loading a module: compile vs cached load\n");
     println!("| module | compile | cached load |");

@@ -109,7 +109,7 @@ pub fn next_msgpack(
             0xd6 => (0, 0, 5),
             0xd7 => (0, 0, 9),
             0xd8 => (0, 0, 17),
-            0xdc | 0xdd | 0xde | 0xdf => {
+            0xdc..=0xdf => {
                 let n = if m & 1 == 0 { 2 } else { 4 };
                 let Some(count) = length(input, n, buf, max, &mut total)? else {
                     return Ok(Some(Record::CutOff(total)));

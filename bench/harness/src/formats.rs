@@ -1,0 +1,157 @@
+//! Record formats at the boundary: the transcoders against the reference
+//! path (serde_json + prost trees, what `eiw run` did before), and a host
+//! in JSON or msgpack against one in protobuf, side by side.
+use crate::suite::run_once;
+use eiw::format::{EventFormat, Transcoder};
+use eiw::{Host, Limits, LogLevel, Sink};
+use prost::Message;
+
+/// Nested log events of about 550 bytes of JSON: ten top-level members,
+/// objects two deep, a string array and a ~90-byte message.
+pub fn nested_json_events() -> Vec<Vec<u8>> {
+    (0..1000)
+        .map(|i| {
+            serde_json::to_vec(&serde_json::json!({
+                "@timestamp": format!("2026-11-30T08:{:02}:{:02}.{:03}Z", i / 60 % 60, i % 60, i % 1000),
+                "message": format!("10.0.{}.{} GET /api/v1/items/{i}?page={} HTTP/1.1 200 {} \"Mozilla/5.0 (X11; Linux)\"", i % 256, i % 7, i % 13, 100 + i),
+                "log": {"level": if i % 10 == 0 { "debug" } else { "info" }, "logger": "access", "origin": {"file": {"line": i % 400}}},
+                "host": {"name": format!("web-{}", i % 4), "ip": ["10.0.0.1", "fe80::1"], "os": {"family": "debian"}},
+                "http": {"request": {"method": "GET", "bytes": 120 + i}, "response": {"status_code": 200, "bytes": 512 + i}},
+                "url": {"path": format!("/api/v1/items/{i}"), "query": format!("page={}", i % 13)},
+                "user_agent": {"original": "Mozilla/5.0", "device": {"name": "Other"}},
+                "event": {"duration": 1000 * i, "ratio": 947865360.6090633 + f64::from(i)},
+                "tags": ["web", "prod", "eu-west-1"],
+                "service": {"name": "shop", "version": "1.4.2"},
+            }))
+            .expect("event")
+        })
+        .collect()
+}
+
+struct Discard;
+
+impl Sink for Discard {
+    fn emit(&mut self, event: &[u8]) {
+        std::hint::black_box(event);
+    }
+    fn log(&mut self, _level: LogLevel, _message: &str) {}
+}
+
+fn to(format: EventFormat, records: &[Vec<u8>], from: EventFormat) -> Vec<Vec<u8>> {
+    let mut t = Transcoder::default();
+    records
+        .iter()
+        .map(|r| {
+            let mut wire = Vec::new();
+            t.event_to_wire(from, r, &mut wire).expect("event");
+            let mut out = Vec::new();
+            t.event_from_wire(format, &wire, &mut out).expect("event");
+            out
+        })
+        .collect()
+}
+
+pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])) {
+    // EIW_BENCH_ONLY=formats runs this part alone (with the loading rows).
+    if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != "formats") {
+        return;
+    }
+    let json = nested_json_events();
+    let wire = to(EventFormat::Protobuf, &json, EventFormat::Json);
+    let msgpack = to(EventFormat::Msgpack, &json, EventFormat::Json);
+    let size = |v: &[Vec<u8>]| v.iter().map(Vec::len).sum::<usize>() / v.len();
+    println!(
+        "\n### Record formats: nested events of {} bytes of JSON, {} of msgpack, {} of protobuf\n",
+        size(&json),
+        size(&msgpack),
+        size(&wire)
+    );
+    let mut t = Transcoder::default();
+    let mut out = Vec::new();
+    let mut transcode = |format: EventFormat, to_wire: bool, input: &[Vec<u8>]| -> u64 {
+        for r in input {
+            out.clear();
+            let result = match to_wire {
+                true => t.event_to_wire(format, r, &mut out),
+                false => t.event_from_wire(format, r, &mut out),
+            };
+            result.expect("transcodes");
+            std::hint::black_box(&out);
+        }
+        input.len() as u64
+    };
+    let mut conversions: Vec<crate::Row> = vec![
+        ("JSON -> protobuf, serde_json+prost", Box::new(|| run_once(&mut || {
+            for r in &json {
+                let tree: serde_json::Value = serde_json::from_slice(r).expect("json");
+                std::hint::black_box(eiw::json::event_from_json(&tree).expect("event").encode_to_vec());
+            }
+            json.len() as u64
+        }))),
+        ("JSON -> protobuf, eiw::format", Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, &json)))),
+    ];
+    rows("conversion", &mut conversions);
+    let mut t = Transcoder::default();
+    let mut out = Vec::new();
+    let mut transcode = |format: EventFormat, to_wire: bool, input: &[Vec<u8>]| -> u64 {
+        for r in input {
+            out.clear();
+            let result = match to_wire {
+                true => t.event_to_wire(format, r, &mut out),
+                false => t.event_from_wire(format, r, &mut out),
+            };
+            result.expect("transcodes");
+            std::hint::black_box(&out);
+        }
+        input.len() as u64
+    };
+    let mut back: Vec<crate::Row> = vec![
+        ("protobuf -> JSON, prost+serde_json", Box::new(|| run_once(&mut || {
+            for r in &wire {
+                let event = eiw::proto::Event::decode(r.as_slice()).expect("event");
+                std::hint::black_box(eiw::json::event_to_json(&event).to_string());
+            }
+            wire.len() as u64
+        }))),
+        ("protobuf -> JSON, eiw::format", Box::new(|| run_once(&mut || transcode(EventFormat::Json, false, &wire)))),
+    ];
+    rows("conversion", &mut back);
+    let mut t = Transcoder::default();
+    let mut out = Vec::new();
+    let mut msgpack_rows: Vec<crate::Row> = vec![
+        ("msgpack -> protobuf", Box::new(|| run_once(&mut || {
+            for r in &msgpack {
+                out.clear();
+                t.event_to_wire(EventFormat::Msgpack, r, &mut out).expect("transcodes");
+            }
+            msgpack.len() as u64
+        }))),
+    ];
+    rows("conversion", &mut msgpack_rows);
+    let mut t = Transcoder::default();
+    let mut out = Vec::new();
+    let mut msgpack_out: Vec<crate::Row> = vec![
+        ("protobuf -> msgpack", Box::new(|| run_once(&mut || {
+            for r in &wire {
+                out.clear();
+                t.event_from_wire(EventFormat::Msgpack, r, &mut out).expect("transcodes");
+            }
+            wire.len() as u64
+        }))),
+    ];
+    rows("conversion", &mut msgpack_out);
+    let host = |format| Host::new(passthrough, Limits { event_format: format, ..Limits::default() }).expect("host");
+    let (pb_host, json_host, mp_host) = (host(EventFormat::Protobuf), host(EventFormat::Json), host(EventFormat::Msgpack));
+    let pass = |host: &Host, input: &[Vec<u8>]| -> u64 {
+        for r in input {
+            host.process(r, &mut Discard).expect("processes");
+        }
+        input.len() as u64
+    };
+    let mut calls: Vec<crate::Row> = vec![
+        ("process W0, protobuf host", Box::new(|| run_once(&mut || pass(&pb_host, &wire)))),
+        ("process W0, JSON host", Box::new(|| run_once(&mut || pass(&json_host, &json)))),
+        ("process W0, msgpack host", Box::new(|| run_once(&mut || pass(&mp_host, &msgpack)))),
+    ];
+    rows("passthrough call", &mut calls);
+}
