@@ -198,11 +198,19 @@ fn bad_records_are_errors_naming_the_byte() {
 #[test]
 fn timestamps_outside_event_time_use_the_msgpack_timestamp() {
     let mut event = Event {
-        timestamp: Some(Timestamp { seconds: -1, nanos: 5 }),
+        timestamp: Some(Timestamp {
+            seconds: -1,
+            nanos: 5,
+        }),
         fields: Some(Default::default()),
         ..Event::default()
     };
-    event.fields.as_mut().unwrap().fields.insert("v".into(), Value::from("x"));
+    event
+        .fields
+        .as_mut()
+        .unwrap()
+        .fields
+        .insert("v".into(), Value::from("x"));
     let record = to_msgpack(&event).unwrap();
     assert_eq!(&record[..4], &[0x92, 0x92, 0xc7, 12]);
     assert_eq!(time_of(&to_wire(&record).unwrap()), (-1, 5));

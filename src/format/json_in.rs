@@ -79,6 +79,8 @@ impl<'a> JsonReader<'a> {
     /// level are the event's timestamp and metadata.
     pub(crate) fn event(mut self, out: &mut Vec<u8>, side: &mut Vec<u8>) -> Result<()> {
         side.clear();
+        // The protobuf of a JSON record is rarely longer than its text.
+        out.reserve(self.s.len() + 64);
         if self.peek() != Some(b'{') {
             return self.top_level_error("an event");
         }
@@ -400,11 +402,12 @@ impl<'a> JsonReader<'a> {
         let at = self.pos;
         let mark = side.len();
         let start = self.string(side, key::MAP_KEY)?;
-        let parsed = rfc3339::parse(&side[start..]);
-        let text = String::from_utf8_lossy(&side[start..]).into_owned();
+        let parsed = rfc3339::parse(&side[start..]).or_else(|why| {
+            let text = String::from_utf8_lossy(&side[start..]);
+            self.error(at, format!("@timestamp {text:?}: {why}"))
+        });
         side.truncate(mark);
-        let (seconds, nanos) =
-            parsed.or_else(|why| self.error(at, format!("@timestamp {text:?}: {why}")))?;
+        let (seconds, nanos) = parsed?;
         let timestamp = wire::open(side, key::EVENT_TIMESTAMP);
         wire::timestamp_content(side, seconds, nanos);
         wire::close(side, timestamp);
@@ -441,12 +444,14 @@ impl<'a> JsonReader<'a> {
 
     /// A string whose `"` is at `pos`, decoded and written as a
     /// length-delimited field `field_key`; returns where its bytes start.
-    #[inline]
+    #[inline(always)]
     fn string(&mut self, out: &mut Vec<u8>, field_key: u8) -> Result<usize> {
         let start = self.pos + 1;
-        let end = plain_run(self.s, start);
+        let (end, ascii) = plain_run_ascii(self.s, start);
         let run = &self.s[start..end];
-        self.utf8(start, run)?;
+        if !ascii {
+            self.utf8(start, run)?;
+        }
         if self.s.get(end) == Some(&b'"') {
             self.pos = end + 1;
             out.push(field_key);
@@ -546,6 +551,32 @@ impl<'a> JsonReader<'a> {
             .map(drop)
             .or_else(|e| self.error(start + e.valid_up_to(), "invalid UTF-8 in a string"))
     }
+}
+
+/// Like `plain_run`, and whether the run is all ASCII.
+#[inline(always)]
+fn plain_run_ascii(s: &[u8], mut i: usize) -> (usize, bool) {
+    let mut high = 0u64;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        let special = specials(w);
+        if special != 0 {
+            let n = special.trailing_zeros() as usize / 8;
+            // Only the bytes before the special one are in the run.
+            high |= w & !(u64::MAX << (n * 8)) & HI;
+            return (i + n, high == 0);
+        }
+        high |= w & HI;
+        i += 8;
+    }
+    while let Some(&c) = s.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            break;
+        }
+        high |= u64::from(c & 0x80);
+        i += 1;
+    }
+    (i, high == 0)
 }
 
 /// The end of the plain run of string text from `i`: the first `"`, `\`,

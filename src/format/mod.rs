@@ -52,8 +52,13 @@ impl EventFormat {
 
 /// Why a record does not transcode: where (a byte offset of the input, or
 /// a path in the event) and what.
+///
+/// Boxed, so that the transcoders' results stay one word wide.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormatError {
+pub struct FormatError(Box<ErrorDetail>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ErrorDetail {
     at: Option<usize>,
     /// Field names and list indices from the innermost out.
     path: Vec<String>,
@@ -61,48 +66,53 @@ pub struct FormatError {
 }
 
 impl FormatError {
+    #[cold]
     pub(crate) fn new(what: impl Into<String>) -> Self {
-        FormatError {
+        FormatError(Box::new(ErrorDetail {
             at: None,
             path: Vec::new(),
             what: what.into(),
-        }
+        }))
     }
 
+    #[cold]
     pub(crate) fn at(at: usize, what: impl Into<String>) -> Self {
-        FormatError {
+        FormatError(Box::new(ErrorDetail {
             at: Some(at),
             path: Vec::new(),
             what: what.into(),
-        }
+        }))
     }
 
+    #[cold]
     pub(crate) fn in_field(mut self, name: &str) -> Self {
-        self.path.push(format!(".{name}"));
+        self.0.path.push(format!(".{name}"));
         self
     }
 
+    #[cold]
     pub(crate) fn in_index(mut self, index: usize) -> Self {
-        self.path.push(format!("[{index}]"));
+        self.0.path.push(format!("[{index}]"));
         self
     }
 
     /// The byte offset in the input, when the error is tied to one.
     pub fn offset(&self) -> Option<usize> {
-        self.at
+        self.0.at
     }
 }
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        if let Some(at) = self.at {
+        let detail = &self.0;
+        if let Some(at) = detail.at {
             write!(f, "at byte {at}: ")?;
         }
-        if !self.path.is_empty() {
-            let path: String = self.path.iter().rev().map(String::as_str).collect();
+        if !detail.path.is_empty() {
+            let path: String = detail.path.iter().rev().map(String::as_str).collect();
             write!(f, "at {}: ", path.trim_start_matches('.'))?;
         }
-        f.write_str(&self.what)
+        f.write_str(&detail.what)
     }
 }
 

@@ -28,6 +28,50 @@ pub fn nested_json_events() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// EIW_BENCH_PROFILE=json-in|json-out|msgpack-in|msgpack-out: one
+/// conversion of the nested events for 5 s, to run under a profiler.
+pub fn profile(which: &str) -> bool {
+    let (format, to_wire) = match which {
+        "json-in" => (EventFormat::Json, true),
+        "json-out" => (EventFormat::Json, false),
+        "msgpack-in" => (EventFormat::Msgpack, true),
+        "msgpack-out" => (EventFormat::Msgpack, false),
+        _ => return false,
+    };
+    let json = nested_json_events();
+    let input = match (format, to_wire) {
+        (EventFormat::Json, true) => json,
+        (_, true) => to(EventFormat::Msgpack, &json, EventFormat::Json),
+        (_, false) => to(EventFormat::Protobuf, &json, EventFormat::Json),
+    };
+    let mut t = Transcoder::default();
+    let mut out = Vec::new();
+    let start = std::time::Instant::now();
+    let mut n = 0u64;
+    // EIW_BENCH_ROUNDS=N: N passes over the events instead of 5 s (for callgrind).
+    let rounds: Option<u64> = std::env::var("EIW_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok());
+    while rounds.map_or(start.elapsed() < std::time::Duration::from_secs(5), |r| {
+        n < r * input.len() as u64
+    }) {
+        for r in &input {
+            out.clear();
+            let result = match to_wire {
+                true => t.event_to_wire(format, r, &mut out),
+                false => t.event_from_wire(format, r, &mut out),
+            };
+            result.expect("transcodes");
+        }
+        n += input.len() as u64;
+    }
+    println!(
+        "{which}: {:.0} ns/event",
+        start.elapsed().as_nanos() as f64 / n as f64
+    );
+    true
+}
+
 struct Discard;
 
 impl Sink for Discard {
@@ -81,14 +125,26 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
         input.len() as u64
     };
     let mut conversions: Vec<crate::Row> = vec![
-        ("JSON -> protobuf, serde_json+prost", Box::new(|| run_once(&mut || {
-            for r in &json {
-                let tree: serde_json::Value = serde_json::from_slice(r).expect("json");
-                std::hint::black_box(eiw::json::event_from_json(&tree).expect("event").encode_to_vec());
-            }
-            json.len() as u64
-        }))),
-        ("JSON -> protobuf, eiw::format", Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, &json)))),
+        (
+            "JSON -> protobuf, serde_json+prost",
+            Box::new(|| {
+                run_once(&mut || {
+                    for r in &json {
+                        let tree: serde_json::Value = serde_json::from_slice(r).expect("json");
+                        std::hint::black_box(
+                            eiw::json::event_from_json(&tree)
+                                .expect("event")
+                                .encode_to_vec(),
+                        );
+                    }
+                    json.len() as u64
+                })
+            }),
+        ),
+        (
+            "JSON -> protobuf, eiw::format",
+            Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, &json))),
+        ),
     ];
     rows("conversion", &mut conversions);
     let mut t = Transcoder::default();
@@ -106,42 +162,71 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
         input.len() as u64
     };
     let mut back: Vec<crate::Row> = vec![
-        ("protobuf -> JSON, prost+serde_json", Box::new(|| run_once(&mut || {
-            for r in &wire {
-                let event = eiw::proto::Event::decode(r.as_slice()).expect("event");
-                std::hint::black_box(eiw::json::event_to_json(&event).to_string());
-            }
-            wire.len() as u64
-        }))),
-        ("protobuf -> JSON, eiw::format", Box::new(|| run_once(&mut || transcode(EventFormat::Json, false, &wire)))),
+        (
+            "protobuf -> JSON, prost+serde_json",
+            Box::new(|| {
+                run_once(&mut || {
+                    for r in &wire {
+                        let event = eiw::proto::Event::decode(r.as_slice()).expect("event");
+                        std::hint::black_box(eiw::json::event_to_json(&event).to_string());
+                    }
+                    wire.len() as u64
+                })
+            }),
+        ),
+        (
+            "protobuf -> JSON, eiw::format",
+            Box::new(|| run_once(&mut || transcode(EventFormat::Json, false, &wire))),
+        ),
     ];
     rows("conversion", &mut back);
     let mut t = Transcoder::default();
     let mut out = Vec::new();
-    let mut msgpack_rows: Vec<crate::Row> = vec![
-        ("msgpack -> protobuf", Box::new(|| run_once(&mut || {
-            for r in &msgpack {
-                out.clear();
-                t.event_to_wire(EventFormat::Msgpack, r, &mut out).expect("transcodes");
-            }
-            msgpack.len() as u64
-        }))),
-    ];
+    let mut msgpack_rows: Vec<crate::Row> = vec![(
+        "msgpack -> protobuf",
+        Box::new(|| {
+            run_once(&mut || {
+                for r in &msgpack {
+                    out.clear();
+                    t.event_to_wire(EventFormat::Msgpack, r, &mut out)
+                        .expect("transcodes");
+                }
+                msgpack.len() as u64
+            })
+        }),
+    )];
     rows("conversion", &mut msgpack_rows);
     let mut t = Transcoder::default();
     let mut out = Vec::new();
-    let mut msgpack_out: Vec<crate::Row> = vec![
-        ("protobuf -> msgpack", Box::new(|| run_once(&mut || {
-            for r in &wire {
-                out.clear();
-                t.event_from_wire(EventFormat::Msgpack, r, &mut out).expect("transcodes");
-            }
-            wire.len() as u64
-        }))),
-    ];
+    let mut msgpack_out: Vec<crate::Row> = vec![(
+        "protobuf -> msgpack",
+        Box::new(|| {
+            run_once(&mut || {
+                for r in &wire {
+                    out.clear();
+                    t.event_from_wire(EventFormat::Msgpack, r, &mut out)
+                        .expect("transcodes");
+                }
+                wire.len() as u64
+            })
+        }),
+    )];
     rows("conversion", &mut msgpack_out);
-    let host = |format| Host::new(passthrough, Limits { event_format: format, ..Limits::default() }).expect("host");
-    let (pb_host, json_host, mp_host) = (host(EventFormat::Protobuf), host(EventFormat::Json), host(EventFormat::Msgpack));
+    let host = |format| {
+        Host::new(
+            passthrough,
+            Limits {
+                event_format: format,
+                ..Limits::default()
+            },
+        )
+        .expect("host")
+    };
+    let (pb_host, json_host, mp_host) = (
+        host(EventFormat::Protobuf),
+        host(EventFormat::Json),
+        host(EventFormat::Msgpack),
+    );
     let pass = |host: &Host, input: &[Vec<u8>]| -> u64 {
         for r in input {
             host.process(r, &mut Discard).expect("processes");
@@ -149,9 +234,18 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
         input.len() as u64
     };
     let mut calls: Vec<crate::Row> = vec![
-        ("process W0, protobuf host", Box::new(|| run_once(&mut || pass(&pb_host, &wire)))),
-        ("process W0, JSON host", Box::new(|| run_once(&mut || pass(&json_host, &json)))),
-        ("process W0, msgpack host", Box::new(|| run_once(&mut || pass(&mp_host, &msgpack)))),
+        (
+            "process W0, protobuf host",
+            Box::new(|| run_once(&mut || pass(&pb_host, &wire))),
+        ),
+        (
+            "process W0, JSON host",
+            Box::new(|| run_once(&mut || pass(&json_host, &json))),
+        ),
+        (
+            "process W0, msgpack host",
+            Box::new(|| run_once(&mut || pass(&mp_host, &msgpack))),
+        ),
     ];
     rows("passthrough call", &mut calls);
 }

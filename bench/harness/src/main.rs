@@ -320,6 +320,9 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
     // EIW_BENCH_PROFILE=1: only W0's "one event per call" row, for 5 s, to
     // run under a profiler.
+    if std::env::var("EIW_BENCH_PROFILE").is_ok_and(|which| formats::profile(&which)) {
+        return;
+    }
     if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
         let host = host(&read(&dir, "passthrough"), true, false);
         let input = events(false);
