@@ -137,7 +137,7 @@ impl<'a> Reader<'a> {
 /// with a few overlapping word loads (no loop with a data-dependent exit for
 /// short strings) and leave anything else to the standard library.
 #[inline(always)]
-fn utf8(bytes: &[u8]) -> bool {
+pub(crate) fn utf8(bytes: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let n = bytes.len();
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());

@@ -177,7 +177,16 @@ impl<'a> JsonReader<'a> {
         }
         let at = self.pos;
         let start = self.string(out, key::MAP_KEY)?;
-        if let Err(name) = self.keys.add(object, &out[start..]) {
+        // A name with no escapes is its own text in the input; the key sets
+        // note its place there rather than copy it.
+        let s = self.s;
+        let raw = &s[at + 1..self.pos - 1];
+        let name = if raw.len() == out.len() - start {
+            raw
+        } else {
+            &out[start..]
+        };
+        if let Err(name) = self.keys.add(object, name, s) {
             let name = String::from_utf8_lossy(name).into_owned();
             return self.error(at, format!("duplicate key {name:?}"));
         }
@@ -186,7 +195,7 @@ impl<'a> JsonReader<'a> {
     }
 
     fn close_keys(&mut self, object: super::keys::ObjectKeys, open_at: usize) -> Result<()> {
-        self.keys.close(object).or_else(|name| {
+        self.keys.close(object, self.s).or_else(|name| {
             let name = String::from_utf8_lossy(&name).into_owned();
             self.error(open_at, format!("duplicate key {name:?} in the object"))
         })

@@ -10,9 +10,22 @@ use base64::Engine as _;
 
 type Result<T> = std::result::Result<T, FormatError>;
 
+/// What the writing of one event needs besides the output.
+struct Writer<'w> {
+    /// The whole event: keys are noted as places in it.
+    wire: &'w [u8],
+    keys: &'w mut KeySets,
+}
+
+fn lossy(key: &[u8]) -> String {
+    String::from_utf8_lossy(key).into_owned()
+}
+
 pub(crate) fn event(wire: &[u8], out: &mut Vec<u8>, keys: &mut KeySets) -> Result<()> {
     keys.clear();
     let parts = wire_in::event_parts(wire)?;
+    out.reserve(wire.len() + wire.len() / 2 + 64);
+    let mut w = Writer { wire, keys };
     out.push(b'{');
     let mut first = true;
     if let Some((seconds, nanos)) = parts.timestamp {
@@ -30,139 +43,147 @@ pub(crate) fn event(wire: &[u8], out: &mut Vec<u8>, keys: &mut KeySets) -> Resul
         }
         first = false;
         out.extend_from_slice(b"\"@metadata\":");
-        object(Entries::of_metadata(wire), out, keys, 1, true)
+        w.object(Entries::of_metadata(wire), out, 1, true)
             .map_err(|e| e.in_field(METADATA_KEY))?;
     }
-    let mut entries = Entries::of_struct(parts.fields, 2);
-    let object_keys = keys.open();
-    while let Some((key, value)) = entries.next_entry()? {
-        if key == TIMESTAMP_KEY || key == METADATA_KEY {
-            return Err(FormatError::new(format!(
-                "the event has a field named {key:?}, which JSON would read back as the event's own {key}"
-            )));
-        }
-        if keys.add(&object_keys, key.as_bytes()).is_err() {
-            return Err(FormatError::new(format!("duplicate key {key:?}")));
-        }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        string(key.as_bytes(), out);
-        out.push(b':');
-        member_value(value, out, keys, 3).map_err(|e| e.in_field(key))?;
-    }
-    keys.close(object_keys).map_err(|k| {
-        FormatError::new(format!("duplicate key {:?}", String::from_utf8_lossy(&k)))
-    })?;
+    w.members(
+        Entries::of_struct(parts.fields, 2),
+        out,
+        2,
+        Members::Fields,
+        first,
+    )?;
     out.push(b'}');
     Ok(())
 }
 
-/// A map's entries as an object; `strings`: metadata, whose values are
-/// strings, not Values.
-fn object(
-    mut entries: Entries,
-    out: &mut Vec<u8>,
-    keys: &mut KeySets,
-    depth: u32,
-    strings: bool,
-) -> Result<()> {
-    let object_keys = keys.open();
-    out.push(b'{');
-    let mut first = true;
-    while let Some((key, value)) = entries.next_entry()? {
-        if keys.add(&object_keys, key.as_bytes()).is_err() {
-            return Err(FormatError::new(format!("duplicate key {key:?}")));
-        }
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        string(key.as_bytes(), out);
-        out.push(b':');
-        if strings {
-            let text = std::str::from_utf8(value.unwrap_or_default())
-                .map_err(|_| FormatError::new("a metadata value is not UTF-8"))?;
-            string(text.as_bytes(), out);
+/// What the members of an object are.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Members {
+    /// The event's fields: the names of its own timestamp and metadata
+    /// can not be used.
+    Fields,
+    /// A Struct's fields.
+    Values,
+    /// The event's metadata: strings, not Values.
+    Strings,
+}
+
+impl Writer<'_> {
+    /// A map's entries (their messages at `depth`) as an object.
+    fn object(
+        &mut self,
+        entries: Entries,
+        out: &mut Vec<u8>,
+        depth: u32,
+        strings: bool,
+    ) -> Result<()> {
+        out.push(b'{');
+        let kind = if strings {
+            Members::Strings
         } else {
-            member_value(value, out, keys, depth + 1).map_err(|e| e.in_field(key))?;
-        }
+            Members::Values
+        };
+        self.members(entries, out, depth, kind, true)?;
+        out.push(b'}');
+        Ok(())
     }
-    keys.close(object_keys).map_err(|k| {
-        FormatError::new(format!("duplicate key {:?}", String::from_utf8_lossy(&k)))
-    })?;
-    out.push(b'}');
-    Ok(())
-}
 
-/// A map entry's value: a missing one is null, as prost reads it.
-fn member_value(
-    value: Option<&[u8]>,
-    out: &mut Vec<u8>,
-    keys: &mut KeySets,
-    depth: u32,
-) -> Result<()> {
-    match value {
-        Some(bytes) => self::value(bytes, out, keys, depth),
-        None => {
-            out.extend_from_slice(b"null");
-            Ok(())
-        }
-    }
-}
-
-fn value(bytes: &[u8], out: &mut Vec<u8>, keys: &mut KeySets, depth: u32) -> Result<()> {
-    match wire_in::value(bytes, depth)? {
-        Kind::Null => out.extend_from_slice(b"null"),
-        Kind::Bool(true) => out.extend_from_slice(b"true"),
-        Kind::Bool(false) => out.extend_from_slice(b"false"),
-        Kind::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
-        Kind::Uint(u) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),
-        Kind::Double(d) => double(d, out)?,
-        Kind::String(s) => string(s.as_bytes(), out),
-        Kind::Bytes(b) => {
-            out.push(b'"');
-            let at = out.len();
-            out.resize(at + b.len().div_ceil(3) * 4, 0);
-            let written = base64::engine::general_purpose::STANDARD
-                .encode_slice(b, &mut out[at..])
-                .map_err(|e| FormatError::new(format!("base64: {e}")))?;
-            out.truncate(at + written);
-            out.push(b'"');
-        }
-        Kind::Timestamp(seconds, nanos) => {
-            if let Some(why) = rfc3339::unwritable(seconds, nanos) {
-                return Err(FormatError::new(why));
+    /// A map's entries as the members of an object whose `{` is written;
+    /// `first`: no member is written yet.
+    fn members(
+        &mut self,
+        mut entries: Entries,
+        out: &mut Vec<u8>,
+        depth: u32,
+        kind: Members,
+        mut first: bool,
+    ) -> Result<()> {
+        let object_keys = self.keys.open();
+        while let Some((key, value)) = entries.next_entry()? {
+            if kind == Members::Fields
+                && (key == TIMESTAMP_KEY.as_bytes() || key == METADATA_KEY.as_bytes())
+            {
+                let key = lossy(key);
+                return Err(FormatError::new(format!(
+                    "the event has a field named {key:?}, which JSON would read back as the event's own {key}"
+                )));
             }
-            out.push(b'"');
-            rfc3339::write(out, seconds, nanos);
-            out.push(b'"');
+            if self.keys.add(&object_keys, key, self.wire).is_err() {
+                return Err(FormatError::new(format!("duplicate key {:?}", lossy(key))));
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            string(key, out);
+            out.push(b':');
+            match (value, kind == Members::Strings) {
+                (value, true) => string(value.unwrap_or_default(), out),
+                (Some(bytes), false) => self
+                    .value(bytes, out, depth + 1)
+                    .map_err(|e| e.in_field(&lossy(key)))?,
+                // A missing value is null, as prost reads it.
+                (None, false) => out.extend_from_slice(b"null"),
+            }
         }
-        Kind::List(content) => {
-            out.push(b'[');
-            let mut values = Values::of(content, depth + 1);
-            let mut index = 0usize;
-            while let Some(item) = values.next_value()? {
-                if index > 0 {
-                    out.push(b',');
+        self.keys
+            .close(object_keys, self.wire)
+            .map_err(|k| FormatError::new(format!("duplicate key {:?}", lossy(&k))))
+    }
+
+    fn value(&mut self, bytes: &[u8], out: &mut Vec<u8>, depth: u32) -> Result<()> {
+        match wire_in::value(bytes, depth)? {
+            Kind::Null => out.extend_from_slice(b"null"),
+            Kind::Bool(true) => out.extend_from_slice(b"true"),
+            Kind::Bool(false) => out.extend_from_slice(b"false"),
+            Kind::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+            Kind::Uint(u) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),
+            Kind::Double(d) => double(d, out)?,
+            Kind::String(s) => string(s, out),
+            Kind::Bytes(b) => {
+                out.push(b'"');
+                let at = out.len();
+                out.resize(at + b.len().div_ceil(3) * 4, 0);
+                let written = base64::engine::general_purpose::STANDARD
+                    .encode_slice(b, &mut out[at..])
+                    .map_err(|e| FormatError::new(format!("base64: {e}")))?;
+                out.truncate(at + written);
+                out.push(b'"');
+            }
+            Kind::Timestamp(seconds, nanos) => {
+                if let Some(why) = rfc3339::unwritable(seconds, nanos) {
+                    return Err(FormatError::new(why));
                 }
-                self::value(item, out, keys, depth + 2).map_err(|e| e.in_index(index))?;
-                index += 1;
+                out.push(b'"');
+                rfc3339::write(out, seconds, nanos);
+                out.push(b'"');
             }
-            out.push(b']');
+            Kind::List(content) => {
+                out.push(b'[');
+                let mut values = Values::of(content, depth + 1);
+                let mut index = 0usize;
+                while let Some(item) = values.next_value()? {
+                    if index > 0 {
+                        out.push(b',');
+                    }
+                    self.value(item, out, depth + 2)
+                        .map_err(|e| e.in_index(index))?;
+                    index += 1;
+                }
+                out.push(b']');
+            }
+            Kind::Struct(content) => {
+                self.object(
+                    Entries::of_struct(content, depth + 2),
+                    out,
+                    depth + 2,
+                    false,
+                )?;
+            }
         }
-        Kind::Struct(content) => {
-            object(
-                Entries::of_struct(content, depth + 2),
-                out,
-                keys,
-                depth + 2,
-                false,
-            )?;
-        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// The shortest text that reads back as the same double; always with a

@@ -1,14 +1,30 @@
 //! Duplicate keys in one object are an error in every format (a map that
-//! kept the last would drop a value silently). Keys of the objects open
-//! at a moment are kept in one reused arena: small objects are checked as
-//! each key arrives, large ones sorted once at their end, so a hostile
-//! object of many keys costs n log n, not n².
+//! kept the last would drop a value silently). The keys of the objects open
+//! at a moment are noted as places in the record being read (`base`) when
+//! they lie in it, which is the rule, and copied to a reused arena when
+//! they do not (JSON keys with escapes). Small objects are checked as each
+//! key arrives, large ones sorted once at their end, so a hostile object of
+//! many keys costs n log n, not n².
 
 #[derive(Default)]
 pub(crate) struct KeySets {
     arena: Vec<u8>,
-    /// (start, length) in `arena` of each key of the open objects.
-    keys: Vec<(u32, u32)>,
+    /// Each key of the open objects: (start, length | IN_ARENA, its first
+    /// 8 bytes), the prefix deciding most comparisons without the bytes.
+    keys: Vec<(u32, u32, u64)>,
+}
+
+/// The first 8 bytes of a key, zero-padded: with the length, the whole of
+/// a key of up to 8 bytes.
+#[inline(always)]
+fn prefix(key: &[u8]) -> u64 {
+    match key.get(..8) {
+        Some(head) => u64::from_le_bytes(head.try_into().unwrap_or_default()),
+        None => key
+            .iter()
+            .rev()
+            .fold(0u64, |acc, &b| acc << 8 | u64::from(b)),
+    }
 }
 
 /// One open object's part of the key sets.
@@ -19,7 +35,8 @@ pub(crate) struct ObjectKeys {
 }
 
 /// Objects up to this many keys are checked key by key.
-const LINEAR: usize = 8;
+const LINEAR: usize = 16;
+const IN_ARENA: u32 = 1 << 31;
 
 impl KeySets {
     pub(crate) fn clear(&mut self) {
@@ -34,40 +51,63 @@ impl KeySets {
         }
     }
 
-    fn key(&self, (start, len): (u32, u32)) -> &[u8] {
-        &self.arena[start as usize..(start + len) as usize]
+    #[inline(always)]
+    fn key<'s>(&'s self, (start, len, _): (u32, u32, u64), base: &'s [u8]) -> &'s [u8] {
+        let (from, start) = match len & IN_ARENA {
+            0 => (base, start as usize),
+            _ => (&self.arena[..], start as usize),
+        };
+        from.get(start..start + (len & !IN_ARENA) as usize)
+            .unwrap_or_default()
     }
 
-    /// Adds a key of the object; Err(key) when it is already there (found
-    /// now for small objects, by `close` for others).
+    /// Adds a key of the object, a slice of `base` or not; Err(key) when
+    /// it is already there (found now for small objects, by `close` for
+    /// others).
     #[inline]
-    pub(crate) fn add<'k>(&mut self, object: &ObjectKeys, key: &'k [u8]) -> Result<(), &'k [u8]> {
-        let count = self.keys.len() - object.first;
-        if count < LINEAR {
-            let (arena, keys) = (&self.arena, &self.keys[object.first..]);
-            if keys
-                .iter()
-                .any(|&(s, l)| &arena[s as usize..(s + l) as usize] == key)
-            {
+    pub(crate) fn add<'k>(
+        &mut self,
+        object: &ObjectKeys,
+        key: &'k [u8],
+        base: &[u8],
+    ) -> Result<(), &'k [u8]> {
+        let head = prefix(key);
+        if self.keys.len() - object.first < LINEAR {
+            let own = &self.keys[object.first..];
+            let same = |k: (u32, u32, u64)| {
+                k.2 == head
+                    && (k.1 & !IN_ARENA) as usize == key.len()
+                    && (key.len() <= 8 || self.key(k, base) == key)
+            };
+            if own.iter().any(|&k| same(k)) {
                 return Err(key);
             }
         }
-        self.keys.push((self.arena.len() as u32, key.len() as u32));
-        self.arena.extend_from_slice(key);
+        let offset = (key.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
+        let in_base = offset <= base.len() && key.len() <= base.len() - offset;
+        let entry = match (u32::try_from(offset), u32::try_from(key.len())) {
+            (Ok(start), Ok(len)) if in_base && len < IN_ARENA => (start, len, head),
+            _ => {
+                let start = self.arena.len() as u32;
+                self.arena.extend_from_slice(key);
+                (start, key.len() as u32 | IN_ARENA, head)
+            }
+        };
+        self.keys.push(entry);
         Ok(())
     }
 
     /// Ends the object: Err(a duplicate key) if it has one.
-    pub(crate) fn close(&mut self, object: ObjectKeys) -> Result<(), Vec<u8>> {
+    pub(crate) fn close(&mut self, object: ObjectKeys, base: &[u8]) -> Result<(), Vec<u8>> {
         let mut duplicate = None;
         if self.keys.len() - object.first > LINEAR {
             let mut keys = std::mem::take(&mut self.keys);
             let own = &mut keys[object.first..];
-            own.sort_unstable_by(|&a, &b| self.key(a).cmp(self.key(b)));
+            own.sort_unstable_by(|&a, &b| self.key(a, base).cmp(self.key(b, base)));
             duplicate = own
                 .windows(2)
-                .find(|w| self.key(w[0]) == self.key(w[1]))
-                .map(|w| self.key(w[0]).to_vec());
+                .find(|w| self.key(w[0], base) == self.key(w[1], base))
+                .map(|w| self.key(w[0], base).to_vec());
             self.keys = keys;
         }
         self.keys.truncate(object.first);
@@ -82,22 +122,23 @@ mod tests {
 
     #[test]
     fn finds_duplicates_in_small_and_large_objects_and_nested_ones_apart() {
+        let base = b"a a k57".to_vec();
         let mut sets = KeySets::default();
         let outer = sets.open();
-        sets.add(&outer, b"a").unwrap();
+        sets.add(&outer, &base[0..1], &base).unwrap();
         let inner = sets.open();
-        sets.add(&inner, b"a").unwrap();
-        assert_eq!(sets.add(&inner, b"a"), Err(&b"a"[..]));
-        sets.close(inner).unwrap();
+        sets.add(&inner, &base[2..3], &base).unwrap();
+        assert_eq!(sets.add(&inner, b"a", &base), Err(&b"a"[..]));
+        sets.close(inner, &base).unwrap();
         for i in 0..100 {
-            sets.add(&outer, format!("k{i}").as_bytes()).unwrap();
+            sets.add(&outer, format!("k{i}").as_bytes(), &base).unwrap();
         }
-        sets.add(&outer, b"k57").unwrap();
-        assert_eq!(sets.close(outer), Err(b"k57".to_vec()));
+        sets.add(&outer, &base[4..7], &base).unwrap();
+        assert_eq!(sets.close(outer, &base), Err(b"k57".to_vec()));
         let clean = sets.open();
         for i in 0..100 {
-            sets.add(&clean, format!("k{i}").as_bytes()).unwrap();
+            sets.add(&clean, format!("k{i}").as_bytes(), &base).unwrap();
         }
-        assert_eq!(sets.close(clean), Ok(()));
+        assert_eq!(sets.close(clean, &base), Ok(()));
     }
 }

@@ -60,7 +60,38 @@ impl<'a> MsgpackReader<'a> {
             .fold(0u64, |acc, &b| acc << 8 | u64::from(b)))
     }
 
+    #[inline(always)]
     fn item(&mut self) -> Result<Item<'a>> {
+        // The common small forms first: fixint, fixstr, fixmap, fixarray.
+        if let Some(&m) = self.s.get(self.pos) {
+            match m {
+                0x00..=0x7f => {
+                    self.pos += 1;
+                    return Ok(Item::Int(i64::from(m)));
+                }
+                0x80..=0x8f => {
+                    self.pos += 1;
+                    return Ok(Item::Map(u32::from(m & 0x0f)));
+                }
+                0x90..=0x9f => {
+                    self.pos += 1;
+                    return Ok(Item::Array(u32::from(m & 0x0f)));
+                }
+                0xa0..=0xbf => {
+                    let n = usize::from(m & 0x1f);
+                    if let Some(s) = self.s.get(self.pos + 1..self.pos + 1 + n) {
+                        self.pos += 1 + n;
+                        return Ok(Item::Str(s));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.item_slow()
+    }
+
+    #[inline(never)]
+    fn item_slow(&mut self) -> Result<Item<'a>> {
         let at = self.pos;
         let marker = *self.take(1)?.first().unwrap_or(&0xc1);
         let len = |r: &mut Self, n: usize| r.be(n).map(|v| v as usize);
@@ -243,7 +274,7 @@ impl<'a> MsgpackReader<'a> {
             let value_at = self.pos;
             match self.item()? {
                 Item::Str(s) => {
-                    self.utf8(value_at, s)?;
+                    self.utf8(s)?;
                     wire::bytes_field(side, key::MAP_VALUE, s);
                 }
                 _ => return self.error(value_at, "record metadata values must be strings"),
@@ -253,13 +284,14 @@ impl<'a> MsgpackReader<'a> {
         self.close_keys(object, at)
     }
 
-    fn utf8(&self, at: usize, s: &[u8]) -> Result<()> {
-        std::str::from_utf8(s).map(drop).or_else(|e| {
-            // The offset of the bad byte: the string's payload ends at `pos`.
-            let start = self.pos - s.len();
-            let _ = at;
-            self.error(start + e.valid_up_to(), "invalid UTF-8 in a string")
-        })
+    /// `s`, a string payload that ends at `pos`, must be UTF-8.
+    #[inline(always)]
+    fn utf8(&self, s: &[u8]) -> Result<()> {
+        if crate::validate::utf8(s) {
+            return Ok(());
+        }
+        let valid = std::str::from_utf8(s).map_or_else(|e| e.valid_up_to(), |_| s.len());
+        self.error(self.pos - s.len() + valid, "invalid UTF-8 in a string")
     }
 
     fn key(&mut self, out: &mut Vec<u8>, object: &ObjectKeys) -> Result<()> {
@@ -267,8 +299,8 @@ impl<'a> MsgpackReader<'a> {
         let Item::Str(name) = self.item()? else {
             return self.error(at, "map keys must be strings");
         };
-        self.utf8(at, name)?;
-        if self.keys.add(object, name).is_err() {
+        self.utf8(name)?;
+        if self.keys.add(object, name, self.s).is_err() {
             return self.error(
                 at,
                 format!("duplicate key {:?}", String::from_utf8_lossy(name)),
@@ -279,7 +311,7 @@ impl<'a> MsgpackReader<'a> {
     }
 
     fn close_keys(&mut self, object: ObjectKeys, at: usize) -> Result<()> {
-        self.keys.close(object).or_else(|name| {
+        self.keys.close(object, self.s).or_else(|name| {
             self.error(
                 at,
                 format!(
@@ -321,7 +353,7 @@ impl<'a> MsgpackReader<'a> {
             Item::Uint(u) => wire::varint_value(out, value_key, key::UINT, u),
             Item::Float(d) => wire::double_value(out, value_key, d),
             Item::Str(s) => {
-                self.utf8(at, s)?;
+                self.utf8(s)?;
                 let value = wire::open(out, value_key);
                 wire::bytes_field(out, key::STRING, s);
                 wire::close(out, value);

@@ -4,6 +4,10 @@
 //! prost skips them. Where prost would merge two copies of a message (a
 //! Value with two kinds, an Event with two `fields`), the reader refuses:
 //! the writers never produce that, and merging would hide a value.
+//!
+//! Strings are handed out as bytes, unchecked: callers give valid Events
+//! (the host checks every emit; `event_from_unchecked_wire` checks first),
+//! whose strings are UTF-8.
 use super::FormatError;
 use crate::validate::MAX_DEPTH;
 
@@ -29,6 +33,18 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     #[inline(always)]
     fn varint(&mut self) -> Result<u64> {
+        // Most keys and lengths fit one byte.
+        if let [b0, ref rest @ ..] = *self.bytes {
+            if b0 < 0x80 {
+                self.bytes = rest;
+                return Ok(u64::from(b0));
+            }
+        }
+        self.long_varint()
+    }
+
+    #[cold]
+    fn long_varint(&mut self) -> Result<u64> {
         let mut value = 0u64;
         for i in 0..10 {
             let Some((&byte, rest)) = self.bytes.split_first() else {
@@ -104,10 +120,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str> {
-    std::str::from_utf8(bytes).or_else(|_| malformed("a string is not UTF-8"))
-}
-
 /// The top-level parts of an Event.
 #[derive(Default)]
 pub(crate) struct EventParts<'a> {
@@ -159,7 +171,7 @@ fn timestamp(bytes: &[u8]) -> Result<(i64, i32)> {
 }
 
 /// A map entry: its key, and its value field's bytes (None when missing).
-pub(crate) type Entry<'a> = (&'a str, Option<&'a [u8]>);
+pub(crate) type Entry<'a> = (&'a [u8], Option<&'a [u8]>);
 
 /// Map entries: the event's metadata (strings), a Struct's fields (Values).
 pub(crate) struct Entries<'a> {
@@ -189,7 +201,35 @@ impl<'a> Entries<'a> {
     }
 
     /// The next entry: (key, value field's bytes); a missing value is None.
+    #[inline]
     pub(crate) fn next_entry(&mut self) -> Result<Option<Entry<'a>>> {
+        // The shape encoders write: the entry, its key and its value each
+        // with a one-byte length, key first.
+        let tag = (self.number << 3 | 2) as u8;
+        if let [t, n, 0x0a, k, ref rest @ ..] = *self.r.bytes {
+            let (n, k) = (usize::from(n), usize::from(k));
+            if t == tag
+                && n < 0x80
+                && k < 0x80
+                && 2 + k <= n
+                && n <= rest.len() + 2
+                && self.depth < MAX_DEPTH
+            {
+                let (key, after) = rest.split_at(k);
+                if let [0x12, m, ref value @ ..] = *after {
+                    let m = usize::from(m);
+                    if m < 0x80 && 2 + k + 2 + m == n {
+                        self.r.bytes = &value[m..];
+                        return Ok(Some((key, Some(&value[..m]))));
+                    }
+                }
+            }
+        }
+        self.next_entry_slow()
+    }
+
+    #[inline(never)]
+    fn next_entry_slow(&mut self) -> Result<Option<Entry<'a>>> {
         loop {
             let Some((number, wire)) = self.r.key()? else {
                 return Ok(None);
@@ -204,10 +244,10 @@ impl<'a> Entries<'a> {
             let mut entry = Reader {
                 bytes: self.r.len_delimited(wire)?,
             };
-            let (mut key, mut value) = ("", None);
+            let (mut key, mut value): (&[u8], _) = (&[], None);
             while let Some((number, wire)) = entry.key()? {
                 match number {
-                    1 => key = utf8(entry.len_delimited(wire)?)?,
+                    1 => key = entry.len_delimited(wire)?,
                     2 => {
                         if value.replace(entry.len_delimited(wire)?).is_some() {
                             return malformed("a map entry has two values");
@@ -228,7 +268,8 @@ pub(crate) enum Kind<'a> {
     Int(i64),
     Uint(u64),
     Double(f64),
-    String(&'a str),
+    /// UTF-8 (the event was checked).
+    String(&'a [u8]),
     Bytes(&'a [u8]),
     Timestamp(i64, i32),
     List(&'a [u8]),
@@ -260,7 +301,7 @@ pub(crate) fn value(bytes: &[u8], depth: u32) -> Result<Kind<'_>> {
             3 => Kind::Int(r.scalar(wire, VARINT)? as i64),
             4 => Kind::Uint(r.scalar(wire, VARINT)?),
             5 => Kind::Double(f64::from_bits(r.scalar(wire, I64)?)),
-            6 => Kind::String(utf8(r.len_delimited(wire)?)?),
+            6 => Kind::String(r.len_delimited(wire)?),
             7 => Kind::Bytes(r.len_delimited(wire)?),
             8 => {
                 let (seconds, nanos) = timestamp(r.len_delimited(wire)?)?;
@@ -296,16 +337,4 @@ impl<'a> Values<'a> {
             }
         }
     }
-}
-
-/// How many fields numbered `number` a message's content has: the size of
-/// a map or list, which msgpack writes before its items.
-pub(crate) fn count(content: &[u8], number: u32) -> Result<u32> {
-    let mut r = Reader { bytes: content };
-    let mut n = 0u32;
-    while let Some((field, wire)) = r.key()? {
-        n += u32::from(field == number);
-        r.skip(field, wire, 1)?;
-    }
-    Ok(n)
 }
