@@ -22,7 +22,7 @@ ASAN_ENV := ASAN_OPTIONS=use_sigaltstack=0
 VALGRIND := valgrind -q --error-exitcode=3 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect \
             --suppressions=c-tests/valgrind.supp
-C_TESTS  := linked dlopen threads hostile legacy corpus
+C_TESTS  := linked dlopen threads hostile legacy corpus quickstart msgpack
 # The hostile corpus as modules, for c-tests/corpus.c.
 CORPUS_WAT  := $(wildcard tests/hostile-corpus/*.wat)
 CORPUS_WASM := $(patsubst tests/hostile-corpus/%.wat,$(CBUILD)/corpus-wasm/%.wasm,$(CORPUS_WAT))
@@ -69,6 +69,17 @@ $(CBUILD)/eiw.pb-c.c: proto/eiw.proto | setup
 $(CBUILD)/%: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
 	$(CC) $(C_FLAGS) $< $(CBUILD)/eiw.pb-c.c -o $@ $(C_LINK)
 
+# The format tests link no protobuf library: what a C agent in JSON or
+# msgpack needs is eiw alone (and msgpack-c to build its records).
+FORMAT_LINK := -L$(RELEASE) -leiw -Wl,-rpath,$(abspath $(RELEASE)) -lmsgpackc -lpthread -ldl
+$(CBUILD)/quickstart $(CBUILD)/msgpack: $(CBUILD)/%: c-tests/%.c c-tests/check.h include/eiw.h | setup
+	@mkdir -p $(CBUILD)
+	$(CC) $(C_FLAGS) $< -o $@ $(FORMAT_LINK)
+
+$(CBUILD)/quickstart-asan $(CBUILD)/msgpack-asan: $(CBUILD)/%-asan: c-tests/%.c c-tests/check.h include/eiw.h | setup
+	@mkdir -p $(CBUILD)
+	$(CC) $(C_FLAGS) $(SANITIZE) $< -o $@ $(FORMAT_LINK)
+
 $(CBUILD)/%-asan: c-tests/%.c c-tests/support.h include/eiw.h $(CBUILD)/eiw.pb-c.c
 	$(CC) $(C_FLAGS) $(SANITIZE) $< $(CBUILD)/eiw.pb-c.c -o $@ $(C_LINK)
 
@@ -89,6 +100,10 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(CBUILD)/hostile $(WASM_DIR)/hostile.wasm
 	$(CBUILD)/legacy $(WASM_DIR)/poc.wasm
 	$(CBUILD)/corpus tests/hostile-corpus $(CBUILD)/corpus-wasm
+	$(CBUILD)/quickstart $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
+	$(CBUILD)/msgpack $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
+	$(ASAN_ENV) $(CBUILD)/quickstart-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
+	$(ASAN_ENV) $(CBUILD)/msgpack-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
 	$(ASAN_ENV) $(CBUILD)/corpus-asan tests/hostile-corpus $(CBUILD)/corpus-wasm
 	$(ASAN_ENV) $(CBUILD)/linked-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/drop_debug.wasm
 	$(ASAN_ENV) $(CBUILD)/dlopen-asan $(RELEASE)/libeiw.so $(WASM_DIR)/passthrough.wasm
@@ -100,6 +115,8 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(VALGRIND) $(CBUILD)/threads $(WASM_DIR)/rename.wasm 50
 	$(VALGRIND) $(CBUILD)/hostile $(WASM_DIR)/hostile.wasm 2 --skip-oob
 	$(VALGRIND) $(CBUILD)/legacy $(WASM_DIR)/poc.wasm
+	$(VALGRIND) $(CBUILD)/quickstart $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
+	$(VALGRIND) $(CBUILD)/msgpack $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
 
 # The Go binding: vet, then the tests three times in a row.
 go-test: lib wasm

@@ -24,43 +24,6 @@
 // Newest minor version of the guest ABI this library implements.
 #define EIW_ABI_VERSION_MINOR 1
 
-#define EVENT_TIMESTAMP 10
-
-#define EVENT_FIELDS 18
-
-#define EVENT_METADATA 26
-
-#define TIMESTAMP_SECONDS 8
-
-#define TIMESTAMP_NANOS 16
-
-// Struct.fields, ListValue.values and Config.parameters: field 1.
-#define ENTRY 10
-
-#define MAP_KEY 10
-
-#define MAP_VALUE 18
-
-#define NULL 8
-
-#define BOOL 16
-
-#define INT 24
-
-#define UINT 32
-
-#define DOUBLE 41
-
-#define STRING 50
-
-#define BYTES 58
-
-#define TIMESTAMP 66
-
-#define LIST 74
-
-#define STRUCT 82
-
 // The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
 // one kind of failure. Values are never reused when a kind is retired.
 enum eiw_result

@@ -8,6 +8,8 @@ command -v gcc >/dev/null || packages+=(gcc)
 command -v protoc-c >/dev/null || packages+=(protobuf-c-compiler)
 [ -f /usr/include/protobuf-c/protobuf-c.h ] || packages+=(libprotobuf-c-dev)
 command -v valgrind >/dev/null || packages+=(valgrind)
+# msgpack-c: the C tests build Fluent Bit's records with it.
+[ -f /usr/include/msgpack.h ] || packages+=(libmsgpack-dev)
 command -v go >/dev/null || packages+=(golang-go)
 if [ "${#packages[@]}" -gt 0 ]; then
   sudo=""

@@ -39,3 +39,18 @@ fn version_macros_match_cargo_toml() {
     assert_eq!(ffi::EIW_ABI_VERSION_MAJOR, eiw::abi::HOST_ABI.major);
     assert_eq!(ffi::EIW_ABI_VERSION_MINOR, eiw::abi::HOST_ABI.minor);
 }
+
+/// cbindgen exports every `pub const` it finds: an internal constant made
+/// `pub` once became `#define NULL 8` in the header, breaking C programs.
+#[test]
+fn the_header_defines_only_eiw_names() {
+    let header =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/include/eiw.h")).unwrap();
+    for line in header.lines().filter(|l| l.starts_with("#define")) {
+        let name = line.split_whitespace().nth(1).unwrap_or_default();
+        assert!(
+            name.starts_with("EIW_"),
+            "the header defines {name}: {line}"
+        );
+    }
+}

@@ -5,25 +5,25 @@
 
 /// Field keys (number << 3 | wire type) of proto/eiw.proto.
 pub(crate) mod key {
-    pub const EVENT_TIMESTAMP: u8 = 0x0a;
-    pub const EVENT_FIELDS: u8 = 0x12;
-    pub const EVENT_METADATA: u8 = 0x1a;
-    pub const TIMESTAMP_SECONDS: u8 = 0x08;
-    pub const TIMESTAMP_NANOS: u8 = 0x10;
+    pub(crate) const EVENT_TIMESTAMP: u8 = 0x0a;
+    pub(crate) const EVENT_FIELDS: u8 = 0x12;
+    pub(crate) const EVENT_METADATA: u8 = 0x1a;
+    pub(crate) const TIMESTAMP_SECONDS: u8 = 0x08;
+    pub(crate) const TIMESTAMP_NANOS: u8 = 0x10;
     /// Struct.fields, ListValue.values and Config.parameters: field 1.
-    pub const ENTRY: u8 = 0x0a;
-    pub const MAP_KEY: u8 = 0x0a;
-    pub const MAP_VALUE: u8 = 0x12;
-    pub const NULL: u8 = 0x08;
-    pub const BOOL: u8 = 0x10;
-    pub const INT: u8 = 0x18;
-    pub const UINT: u8 = 0x20;
-    pub const DOUBLE: u8 = 0x29;
-    pub const STRING: u8 = 0x32;
-    pub const BYTES: u8 = 0x3a;
-    pub const TIMESTAMP: u8 = 0x42;
-    pub const LIST: u8 = 0x4a;
-    pub const STRUCT: u8 = 0x52;
+    pub(crate) const ENTRY: u8 = 0x0a;
+    pub(crate) const MAP_KEY: u8 = 0x0a;
+    pub(crate) const MAP_VALUE: u8 = 0x12;
+    pub(crate) const NULL: u8 = 0x08;
+    pub(crate) const BOOL: u8 = 0x10;
+    pub(crate) const INT: u8 = 0x18;
+    pub(crate) const UINT: u8 = 0x20;
+    pub(crate) const DOUBLE: u8 = 0x29;
+    pub(crate) const STRING: u8 = 0x32;
+    pub(crate) const BYTES: u8 = 0x3a;
+    pub(crate) const TIMESTAMP: u8 = 0x42;
+    pub(crate) const LIST: u8 = 0x4a;
+    pub(crate) const STRUCT: u8 = 0x52;
 }
 
 /// An open nested message: where its content starts.
