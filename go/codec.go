@@ -156,6 +156,7 @@ func encodeOptions(o Options) []byte {
 	if len(o.CacheKey) > 0 {
 		e.bytesField(16, o.CacheKey)
 	}
+	e.varintField(17, uint64(o.EventFormat))
 	return e.buf
 }
 

@@ -176,6 +176,10 @@ type Options struct {
 	// CacheKey (32 bytes) authenticates CacheDir's entries; nil: a key
 	// file beside the directory (docs/SECURITY.md).
 	CacheKey []byte
+	// EventFormat is the form of the events Process and ProcessBatch take
+	// and return, and of the config RegisterBytes takes: FormatProtobuf
+	// (the default), FormatJSON or FormatMsgpack (docs/FORMATS.md).
+	EventFormat EventFormat
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }
@@ -186,6 +190,7 @@ type Host struct {
 	mu     sync.RWMutex
 	host   *C.eiw_host
 	logger Logger
+	format EventFormat
 }
 
 // call is the Go state of one call with a logger, reached from C through
@@ -217,7 +222,7 @@ func NewHost(wasm []byte, opts Options) (*Host, error) {
 	if rc != C.EIW_RESULT_OK {
 		return nil, takeError(rc, cerr)
 	}
-	h := &Host{host: host, logger: opts.Logger}
+	h := &Host{host: host, logger: opts.Logger, format: opts.EventFormat}
 	runtime.SetFinalizer(h, func(h *Host) { h.Close() })
 	return h, nil
 }
@@ -303,9 +308,10 @@ func splitEvents(state *C.eiw_go_call, add func(index uint64, event []byte)) {
 	}
 }
 
-// Process runs the module on one serialized Event and returns the
-// serialized events it emitted for it, in order; none means the event was
-// dropped. On error, the events emitted before the failure are returned too.
+// Process runs the module on one event in the host's EventFormat (a
+// serialized Event by default) and returns the events it emitted for it,
+// in that format, in order; none means the event was dropped. On error,
+// the events emitted before the failure are returned too.
 func (h *Host) Process(event []byte) ([][]byte, error) {
 	return h.run(event, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
 		return C.eiw_process(host, p, n, ctx, err)
@@ -321,7 +327,8 @@ type BatchResult struct {
 	Err error
 }
 
-// ProcessBatch runs the module on many serialized Events with one cgo call
+// ProcessBatch runs the module on many events in the host's EventFormat
+// with one cgo call
 // and as few guest calls as the module allows (one for modules built with
 // the SDK, ABI 1.1), and returns one result per input, in order. When input
 // k makes the guest trap, the inputs before it keep their results and the
@@ -382,8 +389,11 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 	return out, nil
 }
 
-// ProcessEvent is Process on decoded events.
+// ProcessEvent is Process on decoded events, for a host in FormatProtobuf.
 func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
+	if err := h.needFormat(FormatProtobuf, "ProcessEvent"); err != nil {
+		return nil, err
+	}
 	raw, err := h.Process(event.Marshal())
 	out := make([]*Event, 0, len(raw))
 	for _, b := range raw {
@@ -396,7 +406,8 @@ func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
 	return out, err
 }
 
-// RegisterBytes calls the module's register with a serialized Config.
+// RegisterBytes calls the module's register with a config in the host's
+// EventFormat: a serialized Config, a JSON object or a msgpack map.
 func (h *Host) RegisterBytes(config []byte) error {
 	_, err := h.run(config, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
 		return C.eiw_register(host, p, n, ctx, err)
@@ -411,7 +422,10 @@ func (h *Host) Register(params map[string]interface{}) error {
 	if err != nil {
 		return err
 	}
-	return h.RegisterBytes(config)
+	_, err = h.run(config, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
+		return C.eiw_register_protobuf(host, p, n, ctx, err)
+	})
+	return err
 }
 
 // Close frees the host. It waits for running calls; later calls return

@@ -323,6 +323,15 @@ eiw_result eiw_register(const eiw_host *host,
                         void *call_context,
                         eiw_error **error_out);
 
+// Like `eiw_register`, with a serialized `Config` whatever the host's
+// `HostOptions.event_format`: for agents whose configs come in another
+// form than their events.
+eiw_result eiw_register_protobuf(const eiw_host *host,
+                                 const uint8_t *config,
+                                 size_t config_len,
+                                 void *call_context,
+                                 eiw_error **error_out);
+
 // Processes one event in the host's `HostOptions.event_format`: a
 // serialized `Event`, one JSON object, or one msgpack record (a map,
 // `[time, map]` or `[[time, metadata], map]`); docs/FORMATS.md has the

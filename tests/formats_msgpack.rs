@@ -215,3 +215,47 @@ fn timestamps_outside_event_time_use_the_msgpack_timestamp() {
     assert_eq!(&record[..4], &[0x92, 0x92, 0xc7, 12]);
     assert_eq!(time_of(&to_wire(&record).unwrap()), (-1, 5));
 }
+
+/// What a hostile record can make the transcoders do is bounded by its
+/// bytes: sizes it claims but does not carry end at its end, and an object
+/// of many keys is sorted once, not compared pair by pair.
+#[test]
+fn hostile_records_cost_what_their_bytes_cost() {
+    for claim in [
+        vec![0xdf, 0xff, 0xff, 0xff, 0xff],
+        vec![0x81, 0xa1, b'a', 0xdd, 0xff, 0xff, 0xff, 0xff],
+        vec![0x81, 0xa1, b'a', 0xdb, 0xff, 0xff, 0xff, 0xff],
+        vec![0x81, 0xa1, b'a', 0xc9, 0xff, 0xff, 0xff, 0xff, 0x00],
+    ] {
+        assert!(
+            to_wire(&claim).unwrap_err().contains("cut off"),
+            "{claim:02x?}"
+        );
+    }
+    // 200,000 distinct keys and then one repeated: found by one sort.
+    let n = 200_000u32;
+    let mut record = Vec::new();
+    mp::write_map_len(&mut record, n + 1).unwrap();
+    for i in 0..n {
+        mp::write_str(&mut record, &format!("k{i}")).unwrap();
+        mp::write_nil(&mut record).unwrap();
+    }
+    mp::write_str(&mut record, "k123456").unwrap();
+    mp::write_nil(&mut record).unwrap();
+    assert_eq!(
+        to_wire(&record).unwrap_err(),
+        "at byte 0: duplicate key \"k123456\" in the map"
+    );
+    let mut json = String::from("{");
+    for i in 0..n {
+        json.push_str(&format!("\"k{i}\":0,"));
+    }
+    json.push_str("\"k99\":1}");
+    let err = Transcoder::default()
+        .event_to_wire(EventFormat::Json, json.as_bytes(), &mut Vec::new())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "at byte 0: duplicate key \"k99\" in the object"
+    );
+}

@@ -201,6 +201,29 @@ pub extern "C" fn eiw_register(
     })
 }
 
+/// Like `eiw_register`, with a serialized `Config` whatever the host's
+/// `HostOptions.event_format`: for agents whose configs come in another
+/// form than their events.
+#[no_mangle]
+pub extern "C" fn eiw_register_protobuf(
+    host: *const eiw_host,
+    config: *const u8,
+    config_len: usize,
+    call_context: *mut c_void,
+    error_out: *mut *mut eiw_error,
+) -> ResultCode {
+    run(error_out, || {
+        // SAFETY: the caller passes a live host and a readable buffer.
+        let host = unsafe { host_ref(host) }?;
+        let config = unsafe { bytes(config, config_len, "config") }?;
+        let mut sink = CallbackSink {
+            callbacks: &host.callbacks,
+            call_context,
+        };
+        host.host.register_protobuf(config, &mut sink)
+    })
+}
+
 /// Processes one event in the host's `HostOptions.event_format`: a
 /// serialized `Event`, one JSON object, or one msgpack record (a map,
 /// `[time, map]` or `[[time, metadata], map]`); docs/FORMATS.md has the

@@ -19,7 +19,7 @@ pub use format::{
 pub use host::{
     eiw_batch_event, eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host,
     eiw_host_abi_version, eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process,
-    eiw_process_batch, eiw_register,
+    eiw_process_batch, eiw_register, eiw_register_protobuf,
 };
 
 use std::ffi::c_char;
