@@ -47,7 +47,18 @@ impl<'a> JsonReader<'a> {
         self.s.get(self.pos).copied()
     }
 
+    #[inline(always)]
     fn expect(&mut self, c: u8, what: &str) -> Result<()> {
+        // Compact JSON has the character right here.
+        if self.s.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            return Ok(());
+        }
+        self.expect_slow(c, what)
+    }
+
+    #[inline(never)]
+    fn expect_slow(&mut self, c: u8, what: &str) -> Result<()> {
         match self.peek() {
             Some(got) if got == c => {
                 self.pos += 1;
@@ -144,7 +155,24 @@ impl<'a> JsonReader<'a> {
     }
 
     /// After a member: true when another follows.
+    #[inline(always)]
     fn more_members(&mut self) -> Result<bool> {
+        match self.s.get(self.pos) {
+            Some(b',') => {
+                self.pos += 1;
+                return Ok(true);
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                return Ok(false);
+            }
+            _ => {}
+        }
+        self.more_members_slow()
+    }
+
+    #[inline(never)]
+    fn more_members_slow(&mut self) -> Result<bool> {
         match self.peek() {
             Some(b',') => {
                 self.pos += 1;

@@ -71,7 +71,19 @@ impl KeySets {
         key: &'k [u8],
         base: &[u8],
     ) -> Result<(), &'k [u8]> {
-        let head = prefix(key);
+        let offset = (key.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
+        let in_base = offset <= base.len() && key.len() <= base.len() - offset;
+        // A key inside `base` with 8 bytes after its start: one load, masked.
+        let head = match base.get(offset..offset.wrapping_add(8)) {
+            Some(word) if in_base => {
+                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+                match key.len() {
+                    0..=7 => word & ((1u64 << (8 * key.len())) - 1),
+                    _ => word,
+                }
+            }
+            _ => prefix(key),
+        };
         if self.keys.len() - object.first < LINEAR {
             let own = &self.keys[object.first..];
             let same = |k: (u32, u32, u64)| {
@@ -83,8 +95,6 @@ impl KeySets {
                 return Err(key);
             }
         }
-        let offset = (key.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
-        let in_base = offset <= base.len() && key.len() <= base.len() - offset;
         let entry = match (u32::try_from(offset), u32::try_from(key.len())) {
             (Ok(start), Ok(len)) if in_base && len < IN_ARENA => (start, len, head),
             _ => {
