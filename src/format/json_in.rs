@@ -97,7 +97,7 @@ impl<'a> JsonReader<'a> {
         }
         self.pos += 1;
         let fields = wire::open(out, key::EVENT_FIELDS);
-        let object = self.keys.open();
+        let mut object = self.keys.open();
         let open_at = self.pos - 1;
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -105,7 +105,7 @@ impl<'a> JsonReader<'a> {
             loop {
                 let entry_start = out.len();
                 let entry = wire::open(out, key::ENTRY);
-                let name = self.key(out, &object)?;
+                let name = self.key(out, &mut object)?;
                 match &out[name..] {
                     k if k == TIMESTAMP_KEY.as_bytes() => {
                         out.truncate(entry_start);
@@ -192,7 +192,7 @@ impl<'a> JsonReader<'a> {
 
     /// A member name, written as a map entry's key; returns where the
     /// name's bytes start in `out`.
-    fn key(&mut self, out: &mut Vec<u8>, object: &super::keys::ObjectKeys) -> Result<usize> {
+    fn key(&mut self, out: &mut Vec<u8>, object: &mut super::keys::ObjectKeys) -> Result<usize> {
         if self.peek() != Some(b'"') {
             let found = self
                 .s
@@ -233,13 +233,13 @@ impl<'a> JsonReader<'a> {
     /// fields or Config parameters) whose messages are at `depth`.
     fn members(&mut self, out: &mut Vec<u8>, depth: u32) -> Result<()> {
         let open_at = self.pos - 1;
-        let object = self.keys.open();
+        let mut object = self.keys.open();
         if self.peek() == Some(b'}') {
             self.pos += 1;
         } else {
             loop {
                 let entry = wire::open(out, key::ENTRY);
-                self.key(out, &object)?;
+                self.key(out, &mut object)?;
                 self.value(out, key::MAP_VALUE, depth + 1)?;
                 wire::close(out, entry);
                 if !self.more_members()? {
@@ -459,13 +459,13 @@ impl<'a> JsonReader<'a> {
         }
         let open_at = self.pos;
         self.pos += 1;
-        let object = self.keys.open();
+        let mut object = self.keys.open();
         if self.peek() == Some(b'}') {
             self.pos += 1;
         } else {
             loop {
                 let entry = wire::open(side, key::EVENT_METADATA);
-                self.key(side, &object)?;
+                self.key(side, &mut object)?;
                 if self.peek() != Some(b'"') {
                     return self.error(self.pos, "@metadata values must be strings");
                 }
@@ -491,11 +491,24 @@ impl<'a> JsonReader<'a> {
         }
         if self.s.get(end) == Some(&b'"') {
             self.pos = end + 1;
-            out.push(field_key);
-            wire::varint(out, run.len() as u64);
-            let at = out.len();
-            out.extend_from_slice(run);
-            return Ok(at);
+            let at = out.len() + 2;
+            match self.s.get(start..start + 16) {
+                // A short string: key, length and a fixed 16-byte copy
+                // (no call to memcpy), cut back to the string's length.
+                Some(chunk) if run.len() < 16 => {
+                    out.extend_from_slice(&[field_key, run.len() as u8]);
+                    out.extend_from_slice(chunk);
+                    out.truncate(at + run.len());
+                    return Ok(at);
+                }
+                _ => {
+                    out.push(field_key);
+                    wire::varint(out, run.len() as u64);
+                    let at = out.len();
+                    out.extend_from_slice(run);
+                    return Ok(at);
+                }
+            }
         }
         let field = wire::open(out, field_key);
         let before = out.len();

@@ -99,7 +99,7 @@ impl Writer<'_> {
         kind: Members,
         mut first: bool,
     ) -> Result<()> {
-        let object_keys = self.keys.open();
+        let mut object_keys = self.keys.open();
         while let Some((key, value)) = entries.next_entry()? {
             if kind == Members::Fields
                 && (key == TIMESTAMP_KEY.as_bytes() || key == METADATA_KEY.as_bytes())
@@ -109,7 +109,7 @@ impl Writer<'_> {
                     "the event has a field named {key:?}, which JSON would read back as the event's own {key}"
                 )));
             }
-            if self.keys.add(&object_keys, key, self.wire).is_err() {
+            if self.keys.add(&mut object_keys, key, self.wire).is_err() {
                 return Err(FormatError::new(format!("duplicate key {:?}", lossy(key))));
             }
             if !first {

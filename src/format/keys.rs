@@ -32,6 +32,9 @@ fn prefix(key: &[u8]) -> u64 {
 pub(crate) struct ObjectKeys {
     first: usize,
     arena_start: usize,
+    /// A one-word filter of the keys seen: a key whose bit is clear is new
+    /// without comparing it to the others.
+    seen: u64,
 }
 
 /// Objects up to this many keys are checked key by key.
@@ -48,6 +51,7 @@ impl KeySets {
         ObjectKeys {
             first: self.keys.len(),
             arena_start: self.arena.len(),
+            seen: 0,
         }
     }
 
@@ -67,7 +71,7 @@ impl KeySets {
     #[inline]
     pub(crate) fn add<'k>(
         &mut self,
-        object: &ObjectKeys,
+        object: &mut ObjectKeys,
         key: &'k [u8],
         base: &[u8],
     ) -> Result<(), &'k [u8]> {
@@ -84,7 +88,10 @@ impl KeySets {
             }
             _ => prefix(key),
         };
-        if self.keys.len() - object.first < LINEAR {
+        let bit = 1u64 << ((head ^ key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+        let maybe_seen = object.seen & bit != 0;
+        object.seen |= bit;
+        if maybe_seen && self.keys.len() - object.first < LINEAR {
             let own = &self.keys[object.first..];
             let same = |k: (u32, u32, u64)| {
                 k.2 == head
@@ -134,20 +141,22 @@ mod tests {
     fn finds_duplicates_in_small_and_large_objects_and_nested_ones_apart() {
         let base = b"a a k57".to_vec();
         let mut sets = KeySets::default();
-        let outer = sets.open();
-        sets.add(&outer, &base[0..1], &base).unwrap();
-        let inner = sets.open();
-        sets.add(&inner, &base[2..3], &base).unwrap();
-        assert_eq!(sets.add(&inner, b"a", &base), Err(&b"a"[..]));
+        let mut outer = sets.open();
+        sets.add(&mut outer, &base[0..1], &base).unwrap();
+        let mut inner = sets.open();
+        sets.add(&mut inner, &base[2..3], &base).unwrap();
+        assert_eq!(sets.add(&mut inner, b"a", &base), Err(&b"a"[..]));
         sets.close(inner, &base).unwrap();
         for i in 0..100 {
-            sets.add(&outer, format!("k{i}").as_bytes(), &base).unwrap();
+            sets.add(&mut outer, format!("k{i}").as_bytes(), &base)
+                .unwrap();
         }
-        sets.add(&outer, &base[4..7], &base).unwrap();
+        sets.add(&mut outer, &base[4..7], &base).unwrap();
         assert_eq!(sets.close(outer, &base), Err(b"k57".to_vec()));
-        let clean = sets.open();
+        let mut clean = sets.open();
         for i in 0..100 {
-            sets.add(&clean, format!("k{i}").as_bytes(), &base).unwrap();
+            sets.add(&mut clean, format!("k{i}").as_bytes(), &base)
+                .unwrap();
         }
         assert_eq!(sets.close(clean, &base), Ok(()));
     }

@@ -267,10 +267,10 @@ impl<'a> MsgpackReader<'a> {
             Item::Nil => 0,
             _ => return self.error(at, "record metadata must be a map of strings"),
         };
-        let object = self.keys.open();
+        let mut object = self.keys.open();
         for _ in 0..n {
             let entry = wire::open(side, key::EVENT_METADATA);
-            self.key(side, &object)?;
+            self.key(side, &mut object)?;
             let value_at = self.pos;
             match self.item()? {
                 Item::Str(s) => {
@@ -294,7 +294,7 @@ impl<'a> MsgpackReader<'a> {
         self.error(self.pos - s.len() + valid, "invalid UTF-8 in a string")
     }
 
-    fn key(&mut self, out: &mut Vec<u8>, object: &ObjectKeys) -> Result<()> {
+    fn key(&mut self, out: &mut Vec<u8>, object: &mut ObjectKeys) -> Result<()> {
         let at = self.pos;
         let Item::Str(name) = self.item()? else {
             return self.error(at, "map keys must be strings");
@@ -324,10 +324,10 @@ impl<'a> MsgpackReader<'a> {
 
     /// `n` members of a map at `at`, as entries whose messages are at `depth + 1`.
     fn members(&mut self, n: u32, at: usize, out: &mut Vec<u8>, depth: u32) -> Result<()> {
-        let object = self.keys.open();
+        let mut object = self.keys.open();
         for _ in 0..n {
             let entry = wire::open(out, key::ENTRY);
-            self.key(out, &object)?;
+            self.key(out, &mut object)?;
             self.value(out, key::MAP_VALUE, depth + 2)?;
             wire::close(out, entry);
         }

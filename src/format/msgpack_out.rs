@@ -180,10 +180,10 @@ impl Writer<'_> {
         strings: bool,
     ) -> Result<()> {
         let header = open(out);
-        let object_keys = self.keys.open();
+        let mut object_keys = self.keys.open();
         let mut n = 0u32;
         while let Some((key, value)) = entries.next_entry()? {
-            if self.keys.add(&object_keys, key, self.wire).is_err() {
+            if self.keys.add(&mut object_keys, key, self.wire).is_err() {
                 return Err(FormatError::new(format!("duplicate key {:?}", lossy(key))));
             }
             str(out, key);
