@@ -95,18 +95,14 @@ fn to(format: EventFormat, records: &[Vec<u8>], from: EventFormat) -> Vec<Vec<u8
         .collect()
 }
 
-pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])) {
-    // EIW_BENCH_ONLY=formats runs this part alone (with the loading rows).
-    if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != "formats") {
-        return;
-    }
-    let json = nested_json_events();
-    let wire = to(EventFormat::Protobuf, &json, EventFormat::Json);
-    let msgpack = to(EventFormat::Msgpack, &json, EventFormat::Json);
+/// The four conversions of `json`, each beside the tree path where there is one.
+fn conversions(title: &str, json: &[Vec<u8>], rows: &mut dyn FnMut(&str, &mut [crate::Row])) {
+    let wire = to(EventFormat::Protobuf, json, EventFormat::Json);
+    let msgpack = to(EventFormat::Msgpack, json, EventFormat::Json);
     let size = |v: &[Vec<u8>]| v.iter().map(Vec::len).sum::<usize>() / v.len();
     println!(
-        "\n### Record formats: nested events of {} bytes of JSON, {} of msgpack, {} of protobuf\n",
-        size(&json),
+        "\n### Record formats, {title}: {} bytes of JSON, {} of msgpack, {} of protobuf\n",
+        size(json),
         size(&msgpack),
         size(&wire)
     );
@@ -129,7 +125,7 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
             "JSON -> protobuf, serde_json+prost",
             Box::new(|| {
                 run_once(&mut || {
-                    for r in &json {
+                    for r in json {
                         let tree: serde_json::Value = serde_json::from_slice(r).expect("json");
                         std::hint::black_box(
                             eiw::json::event_from_json(&tree)
@@ -143,7 +139,7 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
         ),
         (
             "JSON -> protobuf, eiw::format",
-            Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, &json))),
+            Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, json))),
         ),
     ];
     rows("conversion", &mut conversions);
@@ -212,6 +208,24 @@ pub fn formats(passthrough: &[u8], rows: &mut dyn FnMut(&str, &mut [crate::Row])
         }),
     )];
     rows("conversion", &mut msgpack_out);
+}
+
+pub fn formats(
+    passthrough: &[u8],
+    suite: &[Vec<u8>],
+    rows: &mut dyn FnMut(&str, &mut [crate::Row]),
+) {
+    // EIW_BENCH_ONLY=formats runs this part alone (with the loading rows).
+    if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != "formats") {
+        return;
+    }
+    let suite_json = to(EventFormat::Json, suite, EventFormat::Protobuf);
+    conversions("the suite's events", &suite_json, rows);
+    let json = nested_json_events();
+    conversions("nested events", &json, rows);
+    let wire = to(EventFormat::Protobuf, &json, EventFormat::Json);
+    let msgpack = to(EventFormat::Msgpack, &json, EventFormat::Json);
+    println!("\nThe passthrough module (W0) on the nested events, by the host's event_format:\n");
     let host = |format| {
         Host::new(
             passthrough,

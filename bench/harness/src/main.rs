@@ -388,7 +388,7 @@ fn main() {
         &fan,
     );
 
-    formats::formats(&read(&dir, "passthrough"), &mut |what, rows| {
+    formats::formats(&read(&dir, "passthrough"), &plain, &mut |what, rows| {
         let rates = interleaved(rows);
         println!("| {what:<32} | events/s     | ns/event  | ratio   |");
         println!("|---|---:|---:|---:|");
