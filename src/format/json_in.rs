@@ -13,7 +13,7 @@ const HI: u64 = 0x8080_8080_8080_8080;
 /// Bytes of `w` that end a plain run of string text: `"`, `\` or a
 /// control character. Only the lowest flagged byte is exact.
 #[inline(always)]
-fn specials(w: u64) -> u64 {
+pub(crate) fn specials(w: u64) -> u64 {
     let zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
     zero(w ^ (0x22 * LO)) | zero(w ^ (0x5c * LO)) | (w.wrapping_sub(0x20 * LO) & !w & HI)
 }

@@ -170,6 +170,22 @@ struct Writer<'w> {
 }
 
 impl Writer<'_> {
+    /// A str of `s`, a slice of the event: a short one is copied as one
+    /// fixed 16-byte move, cut back.
+    #[inline(always)]
+    fn str(&self, out: &mut Vec<u8>, s: &[u8]) {
+        let offset = (s.as_ptr() as usize).wrapping_sub(self.wire.as_ptr() as usize);
+        if let (true, Some(chunk)) = (s.len() < 16, self.wire.get(offset..offset.wrapping_add(16)))
+        {
+            let at = out.len() + 1;
+            out.push(0xa0 | s.len() as u8);
+            out.extend_from_slice(chunk);
+            out.truncate(at + s.len());
+            return;
+        }
+        str(out, s);
+    }
+
     /// Map entries (their messages at `depth`) as a msgpack map;
     /// `strings`: metadata, whose values are strings, not Values.
     fn map(
@@ -186,9 +202,9 @@ impl Writer<'_> {
             if self.keys.add(&mut object_keys, key, self.wire).is_err() {
                 return Err(FormatError::new(format!("duplicate key {:?}", lossy(key))));
             }
-            str(out, key);
+            self.str(out, key);
             match (value, strings) {
-                (value, true) => str(out, value.unwrap_or_default()),
+                (value, true) => self.str(out, value.unwrap_or_default()),
                 (None, false) => out.push(0xc0),
                 (Some(bytes), false) => self
                     .value(bytes, out, depth + 1)
@@ -213,7 +229,7 @@ impl Writer<'_> {
                 out.push(0xcb);
                 out.extend_from_slice(&d.to_bits().to_be_bytes());
             }
-            Kind::String(s) => str(out, s),
+            Kind::String(s) => self.str(out, s),
             Kind::Bytes(b) => bin(out, b),
             Kind::Timestamp(seconds, nanos) => time(seconds, nanos, out)?,
             Kind::List(content) => {

@@ -277,10 +277,29 @@ pub(crate) enum Kind<'a> {
 }
 
 /// The kind of the Value whose content is `bytes`, at `depth`.
+#[inline]
 pub(crate) fn value(bytes: &[u8], depth: u32) -> Result<Kind<'_>> {
     if depth >= MAX_DEPTH {
         return malformed("messages nest too deep");
     }
+    // The usual shapes: one string or object with a one-byte length, one
+    // small int.
+    match *bytes {
+        // (A byte of 0x80 or more is the first of a longer length.)
+        [0x32, n, ref payload @ ..] if n < 0x80 && usize::from(n) == payload.len() => {
+            return Ok(Kind::String(payload))
+        }
+        [0x52, n, ref payload @ ..] if n < 0x80 && usize::from(n) == payload.len() => {
+            return Ok(Kind::Struct(payload))
+        }
+        [0x18, v] if v < 0x80 => return Ok(Kind::Int(i64::from(v))),
+        _ => {}
+    }
+    value_slow(bytes, depth)
+}
+
+#[inline(never)]
+fn value_slow(bytes: &[u8], depth: u32) -> Result<Kind<'_>> {
     let mut kind = Kind::Null;
     let mut seen = false;
     let mut r = Reader { bytes };

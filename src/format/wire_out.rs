@@ -32,6 +32,10 @@ pub(crate) struct Open(usize);
 
 #[inline(always)]
 pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
+    if v < 0x80 {
+        out.push(v as u8);
+        return;
+    }
     while v >= 0x80 {
         out.push(v as u8 | 0x80);
         v >>= 7;
@@ -48,8 +52,7 @@ fn varint_len(v: u64) -> usize {
 /// Writes `key`, then a length slot; the message's content follows.
 #[inline(always)]
 pub(crate) fn open(out: &mut Vec<u8>, key: u8) -> Open {
-    out.push(key);
-    out.push(0);
+    out.extend_from_slice(&[key, 0]);
     Open(out.len())
 }
 
@@ -79,8 +82,13 @@ fn close_long(out: &mut Vec<u8>, start: usize, len: usize) {
 /// A length-delimited field whose bytes are known.
 #[inline(always)]
 pub(crate) fn bytes_field(out: &mut Vec<u8>, key: u8, bytes: &[u8]) {
-    out.push(key);
-    varint(out, bytes.len() as u64);
+    match bytes.len() {
+        n @ 0..=0x7f => out.extend_from_slice(&[key, n as u8]),
+        n => {
+            out.push(key);
+            varint(out, n as u64);
+        }
+    }
     out.extend_from_slice(bytes);
 }
 
@@ -100,9 +108,11 @@ pub(crate) fn double_value(out: &mut Vec<u8>, value_key: u8, d: f64) {
 /// A `Value` holding a varint kind (null, bool, int, uint).
 #[inline(always)]
 pub(crate) fn varint_value(out: &mut Vec<u8>, value_key: u8, kind: u8, v: u64) {
-    out.push(value_key);
-    out.push(1 + varint_len(v) as u8);
-    out.push(kind);
+    if v < 0x80 {
+        out.extend_from_slice(&[value_key, 2, kind, v as u8]);
+        return;
+    }
+    out.extend_from_slice(&[value_key, 1 + varint_len(v) as u8, kind]);
     varint(out, v);
 }
 
