@@ -255,11 +255,17 @@ impl<'a> JsonReader<'a> {
         if depth >= MAX_DEPTH {
             return self.depth_error();
         }
-        match self.peek() {
+        let next = match self.s.get(self.pos).copied() {
+            Some(b' ' | b'\t' | b'\n' | b'\r') => self.peek(),
+            c => c,
+        };
+        match next {
             Some(b'"') => {
-                let value = wire::open(out, value_key);
-                self.string(out, key::STRING)?;
-                wire::close(out, value);
+                if !self.short_string_value(out, value_key)? {
+                    let value = wire::open(out, value_key);
+                    self.string(out, key::STRING)?;
+                    wire::close(out, value);
+                }
             }
             Some(b'{') => {
                 if depth + 2 >= MAX_DEPTH {
@@ -477,6 +483,34 @@ impl<'a> JsonReader<'a> {
             }
         }
         self.close_keys(object, open_at)
+    }
+
+    /// A string value without escapes, shorter than 126 bytes (the usual
+    /// one), written as its whole `Value` at once; false, having read
+    /// nothing, for any other string.
+    #[inline(always)]
+    fn short_string_value(&mut self, out: &mut Vec<u8>, value_key: u8) -> Result<bool> {
+        let start = self.pos + 1;
+        let (end, ascii) = plain_run_ascii(self.s, start);
+        let n = end - start;
+        if self.s.get(end) != Some(&b'"') || n >= 126 {
+            return Ok(false);
+        }
+        let run = &self.s[start..end];
+        if !ascii {
+            self.utf8(start, run)?;
+        }
+        self.pos = end + 1;
+        out.extend_from_slice(&[value_key, n as u8 + 2, key::STRING, n as u8]);
+        match self.s.get(start..start + 16) {
+            Some(chunk) if n < 16 => {
+                let at = out.len();
+                out.extend_from_slice(chunk);
+                out.truncate(at + n);
+            }
+            _ => out.extend_from_slice(run),
+        }
+        Ok(true)
     }
 
     /// A string whose `"` is at `pos`, decoded and written as a
