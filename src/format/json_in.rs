@@ -222,6 +222,7 @@ impl<'a> JsonReader<'a> {
         Ok(start)
     }
 
+    #[inline(always)]
     fn close_keys(&mut self, object: super::keys::ObjectKeys, open_at: usize) -> Result<()> {
         self.keys.close(object, self.s).or_else(|name| {
             let name = String::from_utf8_lossy(&name).into_owned();
@@ -251,6 +252,10 @@ impl<'a> JsonReader<'a> {
     }
 
     /// One value, written as a `Value` message with `value_key` at `depth`.
+    /// A small dispatcher, inlined where values are read; the larger cases
+    /// are functions of their own, so that the usual one (a short string)
+    /// costs no more than it needs.
+    #[inline(always)]
     fn value(&mut self, out: &mut Vec<u8>, value_key: u8, depth: u32) -> Result<()> {
         if depth >= MAX_DEPTH {
             return self.depth_error();
@@ -261,64 +266,84 @@ impl<'a> JsonReader<'a> {
         };
         match next {
             Some(b'"') => {
-                if !self.short_string_value(out, value_key)? {
-                    let value = wire::open(out, value_key);
-                    self.string(out, key::STRING)?;
-                    wire::close(out, value);
+                if self.short_string_value(out, value_key)? {
+                    return Ok(());
                 }
+                self.long_string_value(out, value_key)
             }
-            Some(b'{') => {
-                if depth + 2 >= MAX_DEPTH {
-                    return self.depth_error();
-                }
-                self.pos += 1;
-                let value = wire::open(out, value_key);
-                let object = wire::open(out, key::STRUCT);
-                self.members(out, depth + 2)?;
-                wire::close(out, object);
-                wire::close(out, value);
-            }
-            Some(b'[') => {
-                if depth + 1 >= MAX_DEPTH {
-                    return self.depth_error();
-                }
-                self.pos += 1;
-                let value = wire::open(out, value_key);
-                let list = wire::open(out, key::LIST);
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                } else {
-                    loop {
-                        self.value(out, key::ENTRY, depth + 2)?;
-                        match self.peek() {
-                            Some(b',') => self.pos += 1,
-                            Some(b']') => {
-                                self.pos += 1;
-                                break;
-                            }
-                            Some(c) => {
-                                return self.error(
-                                    self.pos,
-                                    format!("expected , or ] in an array, found {}", shown(c)),
-                                )
-                            }
-                            None => return self.error(self.pos, "the input ends inside an array"),
-                        }
-                    }
-                }
-                wire::close(out, list);
-                wire::close(out, value);
-            }
-            Some(b't') => self.literal(b"true", out, value_key, key::BOOL, 1)?,
-            Some(b'f') => self.literal(b"false", out, value_key, key::BOOL, 0)?,
-            Some(b'n') => self.literal(b"null", out, value_key, key::NULL, 0)?,
-            Some(b'-' | b'0'..=b'9') => self.number(out, value_key)?,
-            Some(c) => {
-                return self.error(self.pos, format!("expected a value, found {}", shown(c)))
-            }
-            None => return self.error(self.pos, "expected a value, found the end of the input"),
+            Some(b'{') => self.object_value(out, value_key, depth),
+            Some(b'[') => self.array_value(out, value_key, depth),
+            Some(b'-' | b'0'..=b'9') => self.number(out, value_key),
+            _ => self.other_value(out, value_key),
         }
+    }
+
+    #[inline(never)]
+    fn long_string_value(&mut self, out: &mut Vec<u8>, value_key: u8) -> Result<()> {
+        let value = wire::open(out, value_key);
+        self.string(out, key::STRING)?;
+        wire::close(out, value);
         Ok(())
+    }
+
+    #[inline(never)]
+    fn object_value(&mut self, out: &mut Vec<u8>, value_key: u8, depth: u32) -> Result<()> {
+        if depth + 2 >= MAX_DEPTH {
+            return self.depth_error();
+        }
+        self.pos += 1;
+        let value = wire::open(out, value_key);
+        let object = wire::open(out, key::STRUCT);
+        self.members(out, depth + 2)?;
+        wire::close(out, object);
+        wire::close(out, value);
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn array_value(&mut self, out: &mut Vec<u8>, value_key: u8, depth: u32) -> Result<()> {
+        if depth + 1 >= MAX_DEPTH {
+            return self.depth_error();
+        }
+        self.pos += 1;
+        let value = wire::open(out, value_key);
+        let list = wire::open(out, key::LIST);
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                self.value(out, key::ENTRY, depth + 2)?;
+                match self.peek() {
+                    Some(b',') => self.pos += 1,
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(c) => {
+                        return self.error(
+                            self.pos,
+                            format!("expected , or ] in an array, found {}", shown(c)),
+                        )
+                    }
+                    None => return self.error(self.pos, "the input ends inside an array"),
+                }
+            }
+        }
+        wire::close(out, list);
+        wire::close(out, value);
+        Ok(())
+    }
+
+    /// true, false, null, or what is not a value.
+    #[inline(never)]
+    fn other_value(&mut self, out: &mut Vec<u8>, value_key: u8) -> Result<()> {
+        match self.peek() {
+            Some(b't') => self.literal(b"true", out, value_key, key::BOOL, 1),
+            Some(b'f') => self.literal(b"false", out, value_key, key::BOOL, 0),
+            Some(b'n') => self.literal(b"null", out, value_key, key::NULL, 0),
+            Some(c) => self.error(self.pos, format!("expected a value, found {}", shown(c))),
+            None => self.error(self.pos, "expected a value, found the end of the input"),
+        }
     }
 
     fn literal(
@@ -341,6 +366,7 @@ impl<'a> JsonReader<'a> {
     }
 
     /// A number: an integer that fits int64 or uint64, or a double.
+    #[inline(never)]
     fn number(&mut self, out: &mut Vec<u8>, value_key: u8) -> Result<()> {
         let start = self.pos;
         let s = self.s;

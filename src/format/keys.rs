@@ -68,7 +68,7 @@ impl KeySets {
     /// Adds a key of the object, a slice of `base` or not; Err(key) when
     /// it is already there (found now for small objects, by `close` for
     /// others).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add<'k>(
         &mut self,
         object: &mut ObjectKeys,
@@ -115,18 +115,28 @@ impl KeySets {
     }
 
     /// Ends the object: Err(a duplicate key) if it has one.
+    #[inline(always)]
     pub(crate) fn close(&mut self, object: ObjectKeys, base: &[u8]) -> Result<(), Vec<u8>> {
-        let mut duplicate = None;
         if self.keys.len() - object.first > LINEAR {
-            let mut keys = std::mem::take(&mut self.keys);
-            let own = &mut keys[object.first..];
-            own.sort_unstable_by(|&a, &b| self.key(a, base).cmp(self.key(b, base)));
-            duplicate = own
-                .windows(2)
-                .find(|w| self.key(w[0], base) == self.key(w[1], base))
-                .map(|w| self.key(w[0], base).to_vec());
-            self.keys = keys;
+            return self.close_large(object, base);
         }
+        // Small objects were checked key by key.
+        self.keys.truncate(object.first);
+        self.arena.truncate(object.arena_start);
+        Ok(())
+    }
+
+    /// Ends an object of more than LINEAR keys: one sort finds duplicates.
+    #[inline(never)]
+    fn close_large(&mut self, object: ObjectKeys, base: &[u8]) -> Result<(), Vec<u8>> {
+        let mut keys = std::mem::take(&mut self.keys);
+        let own = &mut keys[object.first..];
+        own.sort_unstable_by(|&a, &b| self.key(a, base).cmp(self.key(b, base)));
+        let duplicate = own
+            .windows(2)
+            .find(|w| self.key(w[0], base) == self.key(w[1], base))
+            .map(|w| self.key(w[0], base).to_vec());
+        self.keys = keys;
         self.keys.truncate(object.first);
         self.arena.truncate(object.arena_start);
         duplicate.map_or(Ok(()), Err)

@@ -310,6 +310,7 @@ impl<'a> MsgpackReader<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn close_keys(&mut self, object: ObjectKeys, at: usize) -> Result<()> {
         self.keys.close(object, self.s).or_else(|name| {
             self.error(
