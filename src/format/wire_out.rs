@@ -31,16 +31,27 @@ pub(crate) mod key {
 pub(crate) struct Open(usize);
 
 #[inline(always)]
-pub(crate) fn varint(out: &mut Vec<u8>, mut v: u64) {
+pub(crate) fn varint(out: &mut Vec<u8>, v: u64) {
     if v < 0x80 {
         out.push(v as u8);
         return;
     }
+    let (bytes, n) = varint_bytes(v);
+    out.extend_from_slice(&bytes[..n]);
+}
+
+/// The varint encoding of `v`, on the stack: (bytes, how many).
+#[inline(always)]
+fn varint_bytes(mut v: u64) -> ([u8; 10], usize) {
+    let mut bytes = [0u8; 10];
+    let mut n = 0;
     while v >= 0x80 {
-        out.push(v as u8 | 0x80);
+        bytes[n] = v as u8 | 0x80;
         v >>= 7;
+        n += 1;
     }
-    out.push(v as u8);
+    bytes[n] = v as u8;
+    (bytes, n + 1)
 }
 
 #[inline(always)]
@@ -74,9 +85,8 @@ fn close_long(out: &mut Vec<u8>, start: usize, len: usize) {
     let extra = varint_len(len as u64) - 1;
     out.resize(out.len() + extra, 0);
     out.copy_within(start..start + len, start + extra);
-    let mut slot = Vec::with_capacity(10);
-    varint(&mut slot, len as u64);
-    out[start - 1..start + extra].copy_from_slice(&slot);
+    let (slot, n) = varint_bytes(len as u64);
+    out[start - 1..start + extra].copy_from_slice(&slot[..n]);
 }
 
 /// A length-delimited field whose bytes are known.
