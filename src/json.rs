@@ -5,6 +5,7 @@
 //! every other key a field. Integers that fit i64 become `int_value`, larger
 //! ones `uint_value`, other numbers `double_value`. On output, bytes become
 //! base64 strings, timestamps RFC 3339 strings, and non-finite doubles null.
+use crate::format::rfc3339::{civil_from_days, days_from_civil};
 use base64::Engine as _;
 use eiw_proto::{Config, Event, HostStats, Kind, Struct, Timestamp, Value};
 use serde_json::{Map, Number, Value as Json};
@@ -152,28 +153,6 @@ pub fn stats_to_json(stats: &HostStats) -> Json {
         "module_loaded_from_cache": stats.module_loaded_from_cache,
         "module_cache_note": stats.module_cache_note,
     })
-}
-
-// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// `2024-05-01T12:00:00.500Z`: UTC; the fraction, when nonzero, in
