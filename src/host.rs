@@ -192,33 +192,32 @@ impl Host {
         self.shared.limits
     }
 
-    /// Calls the guest's `register` with a serialized `Config`. On success
-    /// the host keeps the config and replays it on every instance it makes
-    /// and on instances of other threads before their next call.
+    /// Calls the guest's `register` with a config in the host's format (a
+    /// serialized `Config` unless `Limits::event_format` says otherwise).
+    /// On success the host keeps the config and replays it on every
+    /// instance it makes and on instances of other threads before their
+    /// next call.
     pub fn register(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
-        self.shared
-            .stats
-            .register_calls
-            .fetch_add(1, Ordering::Relaxed);
-        let result = match self.shared.limits.event_format {
+        self.counted_register(|| match self.shared.limits.event_format {
             EventFormat::Protobuf => self.register_inner(config, sink),
             format => host_format::config_to_wire(format, config)
                 .and_then(|wire| self.register_inner(&wire, sink)),
-        };
-        if let Err(e) = &result {
-            self.shared.stats.record_failure(e.code());
-        }
-        result
+        })
     }
 
     /// Like [`Host::register`] with a serialized `Config`, whatever the
     /// host's event format.
     pub fn register_protobuf(&self, config: &[u8], sink: &mut dyn Sink) -> Result<()> {
+        self.counted_register(|| self.register_inner(config, sink))
+    }
+
+    /// Counts a register call, and its failure.
+    fn counted_register(&self, register: impl FnOnce() -> Result<()>) -> Result<()> {
         self.shared
             .stats
             .register_calls
             .fetch_add(1, Ordering::Relaxed);
-        let result = self.register_inner(config, sink);
+        let result = register();
         if let Err(e) = &result {
             self.shared.stats.record_failure(e.code());
         }
@@ -401,17 +400,7 @@ impl Host {
             {
                 results[indices[k]] = Some(result);
             }
-            results
-                .into_iter()
-                .map(|r| {
-                    r.unwrap_or_else(|| {
-                        Err(Error::new(
-                            ResultCode::Panic,
-                            "batch event left without a result",
-                        ))
-                    })
-                })
-                .collect()
+            every_result(results)
         })
     }
 
@@ -501,17 +490,7 @@ impl Host {
                 }
             }
         }
-        let results: Vec<Result<u32>> = results
-            .into_iter()
-            .map(|r| {
-                r.unwrap_or_else(|| {
-                    Err(Error::new(
-                        ResultCode::Panic,
-                        "batch event left without a result",
-                    ))
-                })
-            })
-            .collect();
+        let results = every_result(results);
         let each = start.elapsed() / events.len().max(1) as u32;
         self.shared.stats.record_batch(
             results
@@ -692,6 +671,22 @@ fn invalid_event(e: prost::DecodeError) -> Error {
 
 /// Translates the batch-local event indices of one guest call into the
 /// caller's indices.
+/// The results of a batch, each event's own; one left without a result
+/// (a bug in eiw) is an error, not a gap.
+fn every_result(results: Vec<Option<Result<u32>>>) -> Vec<Result<u32>> {
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(Error::new(
+                    ResultCode::Panic,
+                    "batch event left without a result",
+                ))
+            })
+        })
+        .collect()
+}
+
 struct MappedSink<'a> {
     inner: &'a mut dyn Sink,
     indices: &'a [usize],

@@ -4,7 +4,7 @@
 //! buffers are per thread and reused, so a call allocates nothing once
 //! they have grown.
 use crate::error::{Error, Result, ResultCode};
-use crate::format::{EventFormat, Transcoder};
+use crate::format::{EventFormat, FormatError, Transcoder};
 use crate::sink::Sink;
 use std::cell::RefCell;
 use std::ops::Range;
@@ -60,12 +60,7 @@ pub(crate) fn event_to_wire(
     scratch
         .transcoder
         .event_to_wire(format, record, &mut scratch.wire)
-        .map_err(|e| {
-            Error::new(
-                ResultCode::InvalidEvent,
-                format!("the event is not a valid {} record: {e}", format.name()),
-            )
-        })?;
+        .map_err(|e| record_error(format, e))?;
     let n = scratch.wire.len() - start;
     if n > max_event_bytes as usize {
         scratch.wire.truncate(start);
@@ -74,17 +69,27 @@ pub(crate) fn event_to_wire(
     Ok(start..scratch.wire.len())
 }
 
+/// An event record that does not convert.
+pub(crate) fn record_error(format: EventFormat, e: FormatError) -> Error {
+    Error::new(
+        ResultCode::InvalidEvent,
+        format!("the event is not a valid {} record: {e}", format.name()),
+    )
+}
+
+/// A config record that does not convert.
+pub(crate) fn config_error(format: EventFormat, e: FormatError) -> Error {
+    Error::new(
+        ResultCode::InvalidConfig,
+        format!("the config is not a valid {} record: {e}", format.name()),
+    )
+}
+
 /// The protobuf Config of a config record.
 pub(crate) fn config_to_wire(format: EventFormat, record: &[u8]) -> Result<Vec<u8>> {
     let mut wire = Vec::with_capacity(record.len());
-    with_scratch(|scratch| scratch.transcoder.config_to_wire(format, record, &mut wire)).map_err(
-        |e| {
-            Error::new(
-                ResultCode::InvalidConfig,
-                format!("the config is not a valid {} record: {e}", format.name()),
-            )
-        },
-    )?;
+    with_scratch(|scratch| scratch.transcoder.config_to_wire(format, record, &mut wire))
+        .map_err(|e| config_error(format, e))?;
     Ok(wire)
 }
 

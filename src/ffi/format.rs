@@ -4,6 +4,7 @@ use super::boundary::{bytes, null_argument, run};
 use super::error::eiw_error;
 use crate::error::{Error, Result, ResultCode};
 use crate::format::{EventFormat, Transcoder};
+use crate::host_format;
 
 fn format_arg(format: u32) -> Result<EventFormat> {
     EventFormat::from_u32(format).ok_or_else(|| {
@@ -39,6 +40,30 @@ fn output(
     Ok(())
 }
 
+/// The input's bytes, with the name an error gives them.
+type Input<'a> = (*const u8, usize, &'a str);
+/// Where the output's pointer and length go.
+type Output = (*mut *mut u8, *mut usize);
+
+/// One conversion of `input` in the `eiw_event_format` `format` into a
+/// new buffer handed to the caller.
+fn convert(
+    format: u32,
+    (input, input_len, name): Input,
+    (out, out_len): Output,
+    error_out: *mut *mut eiw_error,
+    conversion: impl FnOnce(&mut Transcoder, EventFormat, &[u8], &mut Vec<u8>) -> Result<()>,
+) -> ResultCode {
+    run(error_out, || {
+        output(out, out_len, |buffer| {
+            let format = format_arg(format)?;
+            // SAFETY: the caller passes a readable (pointer, length) pair.
+            let input = unsafe { bytes(input, input_len, name) }?;
+            conversion(&mut Transcoder::default(), format, input, buffer)
+        })
+    })
+}
+
 /// Converts one event record in `format` (an `eiw_event_format`) to a
 /// serialized `Event`, by the mapping of docs/FORMATS.md.
 ///
@@ -55,21 +80,17 @@ pub extern "C" fn eiw_event_to_protobuf(
     out_len: *mut usize,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        output(out, out_len, |buffer| {
-            let format = format_arg(format)?;
-            // SAFETY: the caller passes a readable (pointer, length) pair.
-            let record = unsafe { bytes(record, record_len, "record") }?;
-            Transcoder::default()
-                .event_to_wire(format, record, buffer)
-                .map_err(|e| {
-                    Error::new(
-                        ResultCode::InvalidEvent,
-                        format!("the event is not a valid {} record: {e}", format.name()),
-                    )
-                })
-        })
-    })
+    convert(
+        format,
+        (record, record_len, "record"),
+        (out, out_len),
+        error_out,
+        |transcoder, format, input, buffer| {
+            transcoder
+                .event_to_wire(format, input, buffer)
+                .map_err(|e| host_format::record_error(format, e))
+        },
+    )
 }
 
 /// Converts a serialized `Event` to one record in `format`. The bytes are
@@ -86,21 +107,22 @@ pub extern "C" fn eiw_event_from_protobuf(
     out_len: *mut usize,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        output(out, out_len, |buffer| {
-            let format = format_arg(format)?;
-            // SAFETY: the caller passes a readable (pointer, length) pair.
-            let event = unsafe { bytes(event, event_len, "event") }?;
-            Transcoder::default()
-                .event_from_unchecked_wire(format, event, buffer)
+    convert(
+        format,
+        (event, event_len, "event"),
+        (out, out_len),
+        error_out,
+        |transcoder, format, input, buffer| {
+            transcoder
+                .event_from_unchecked_wire(format, input, buffer)
                 .map_err(|e| {
                     Error::new(
                         ResultCode::InvalidEvent,
                         format!("the event has no {} form: {e}", format.name()),
                     )
                 })
-        })
-    })
+        },
+    )
 }
 
 /// Converts a config record in `format` (a JSON object or a msgpack map of
@@ -115,21 +137,17 @@ pub extern "C" fn eiw_config_to_protobuf(
     out_len: *mut usize,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        output(out, out_len, |buffer| {
-            let format = format_arg(format)?;
-            // SAFETY: the caller passes a readable (pointer, length) pair.
-            let record = unsafe { bytes(record, record_len, "record") }?;
-            Transcoder::default()
-                .config_to_wire(format, record, buffer)
-                .map_err(|e| {
-                    Error::new(
-                        ResultCode::InvalidConfig,
-                        format!("the config is not a valid {} record: {e}", format.name()),
-                    )
-                })
-        })
-    })
+    convert(
+        format,
+        (record, record_len, "record"),
+        (out, out_len),
+        error_out,
+        |transcoder, format, input, buffer| {
+            transcoder
+                .config_to_wire(format, input, buffer)
+                .map_err(|e| host_format::config_error(format, e))
+        },
+    )
 }
 
 /// Serialized `HostOptions` from a JSON object of its fields, for

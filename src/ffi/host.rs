@@ -117,6 +117,28 @@ unsafe fn host_ref<'a>(host: *const eiw_host) -> Result<&'a eiw_host, Error> {
     unsafe { host.as_ref() }.ok_or_else(|| null_argument("host"))
 }
 
+/// Runs `call` on a live host with the caller's buffer, its outputs
+/// going to the host's callbacks with `call_context`: the body of
+/// `eiw_register`, `eiw_register_protobuf` and `eiw_process`.
+fn call_with_input(
+    host: *const eiw_host,
+    (input, input_len, name): (*const u8, usize, &str),
+    call_context: *mut c_void,
+    error_out: *mut *mut eiw_error,
+    call: impl FnOnce(&Host, &[u8], &mut CallbackSink) -> Result<(), Error>,
+) -> ResultCode {
+    run(error_out, || {
+        // SAFETY: the caller passes a live host and a readable buffer.
+        let host = unsafe { host_ref(host) }?;
+        let input = unsafe { bytes(input, input_len, name) }?;
+        let mut sink = CallbackSink {
+            callbacks: &host.callbacks,
+            call_context,
+        };
+        call(&host.host, input, &mut sink)
+    })
+}
+
 /// Creates a host from a WebAssembly module.
 ///
 /// - `wasm`, `wasm_len`: the module bytes (binary, not text). eiw copies
@@ -189,16 +211,13 @@ pub extern "C" fn eiw_register(
     call_context: *mut c_void,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        // SAFETY: the caller passes a live host and a readable buffer.
-        let host = unsafe { host_ref(host) }?;
-        let config = unsafe { bytes(config, config_len, "config") }?;
-        let mut sink = CallbackSink {
-            callbacks: &host.callbacks,
-            call_context,
-        };
-        host.host.register(config, &mut sink)
-    })
+    call_with_input(
+        host,
+        (config, config_len, "config"),
+        call_context,
+        error_out,
+        |host, config, sink| host.register(config, sink),
+    )
 }
 
 /// Like `eiw_register`, with a serialized `Config` whatever the host's
@@ -212,16 +231,13 @@ pub extern "C" fn eiw_register_protobuf(
     call_context: *mut c_void,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        // SAFETY: the caller passes a live host and a readable buffer.
-        let host = unsafe { host_ref(host) }?;
-        let config = unsafe { bytes(config, config_len, "config") }?;
-        let mut sink = CallbackSink {
-            callbacks: &host.callbacks,
-            call_context,
-        };
-        host.host.register_protobuf(config, &mut sink)
-    })
+    call_with_input(
+        host,
+        (config, config_len, "config"),
+        call_context,
+        error_out,
+        |host, config, sink| host.register_protobuf(config, sink),
+    )
 }
 
 /// Processes one event in the host's `HostOptions.event_format`: a
@@ -258,16 +274,13 @@ pub extern "C" fn eiw_process(
     call_context: *mut c_void,
     error_out: *mut *mut eiw_error,
 ) -> ResultCode {
-    run(error_out, || {
-        // SAFETY: the caller passes a live host and a readable buffer.
-        let host = unsafe { host_ref(host) }?;
-        let event = unsafe { bytes(event, event_len, "event") }?;
-        let mut sink = CallbackSink {
-            callbacks: &host.callbacks,
-            call_context,
-        };
-        host.host.process(event, &mut sink).map(|_| ())
-    })
+    call_with_input(
+        host,
+        (event, event_len, "event"),
+        call_context,
+        error_out,
+        |host, event, sink| host.process(event, sink).map(|_| ()),
+    )
 }
 
 /// One input of `eiw_process_batch`: an event in the host's format and the context
