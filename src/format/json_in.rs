@@ -692,21 +692,8 @@ fn plain_run_ascii(s: &[u8], mut i: usize) -> (usize, bool) {
 /// The end of the plain run of string text from `i`: the first `"`, `\`,
 /// control character or the end of the input.
 #[inline(always)]
-pub(crate) fn plain_run(s: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = s.get(i..i + 8) {
-        let special = specials(u64::from_le_bytes(chunk.try_into().unwrap_or_default()));
-        if special != 0 {
-            return i + special.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    while let Some(&c) = s.get(i) {
-        if c == b'"' || c == b'\\' || c < 0x20 {
-            break;
-        }
-        i += 1;
-    }
-    i
+pub(crate) fn plain_run(s: &[u8], i: usize) -> usize {
+    plain_run_ascii(s, i).0
 }
 
 /// The digits after the decimal point of a number's text, before its exponent.

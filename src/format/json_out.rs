@@ -5,7 +5,7 @@
 use super::json_in::{plain_run, specials};
 use super::keys::KeySets;
 use super::wire_in::{self, Entries, Kind, Values};
-use super::{rfc3339, FormatError, METADATA_KEY, TIMESTAMP_KEY};
+use super::{low_bytes, rfc3339, short_window, FormatError, METADATA_KEY, TIMESTAMP_KEY};
 use base64::Engine as _;
 
 type Result<T> = std::result::Result<T, FormatError>;
@@ -74,25 +74,16 @@ impl Writer<'_> {
     /// nothing to escape is copied as one fixed 16-byte move, cut back.
     #[inline(always)]
     fn string(&self, s: &[u8], out: &mut Vec<u8>) {
-        let offset = (s.as_ptr() as usize).wrapping_sub(self.wire.as_ptr() as usize);
-        if let (true, Some(chunk)) = (s.len() < 16, self.wire.get(offset..offset.wrapping_add(16)))
-        {
+        if let Some(window) = short_window(self.wire, s) {
             let word =
-                |i: usize| u64::from_le_bytes(chunk[i..i + 8].try_into().unwrap_or_default());
-            let mask = |n: usize| {
-                if n >= 8 {
-                    u64::MAX
-                } else {
-                    (1u64 << (8 * n)) - 1
-                }
-            };
+                |i: usize| u64::from_le_bytes(window[i..i + 8].try_into().unwrap_or_default());
             let n = s.len();
-            let flagged =
-                specials(word(0)) & mask(n) | specials(word(8)) & mask(n.saturating_sub(8));
-            if flagged == 0 && offset <= self.wire.len() {
+            let flagged = specials(word(0)) & low_bytes(n)
+                | specials(word(8)) & low_bytes(n.saturating_sub(8));
+            if flagged == 0 {
                 let at = out.len() + 1;
                 out.push(b'"');
-                out.extend_from_slice(chunk);
+                out.extend_from_slice(window);
                 out.truncate(at + n);
                 out.push(b'"');
                 return;

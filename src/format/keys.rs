@@ -75,18 +75,15 @@ impl KeySets {
         key: &'k [u8],
         base: &[u8],
     ) -> Result<(), &'k [u8]> {
-        let offset = (key.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
-        let in_base = offset <= base.len() && key.len() <= base.len() - offset;
+        let offset = super::offset_in(base, key);
         // A key inside `base` with 8 bytes after its start: one load, masked.
-        let head = match base.get(offset..offset.wrapping_add(8)) {
-            Some(word) if in_base => {
-                let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-                match key.len() {
-                    0..=7 => word & ((1u64 << (8 * key.len())) - 1),
-                    _ => word,
-                }
+        let word = offset.and_then(|at| base.get(at..at + 8));
+        let head = match word {
+            Some(word) => {
+                u64::from_le_bytes(word.try_into().unwrap_or_default())
+                    & super::low_bytes(key.len())
             }
-            _ => prefix(key),
+            None => prefix(key),
         };
         let bit = 1u64 << ((head ^ key.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
         let maybe_seen = object.seen & bit != 0;
@@ -102,8 +99,9 @@ impl KeySets {
                 return Err(key);
             }
         }
-        let entry = match (u32::try_from(offset), u32::try_from(key.len())) {
-            (Ok(start), Ok(len)) if in_base && len < IN_ARENA => (start, len, head),
+        let in_base = offset.and_then(|at| u32::try_from(at).ok());
+        let entry = match (in_base, u32::try_from(key.len())) {
+            (Some(start), Ok(len)) if len < IN_ARENA => (start, len, head),
             _ => {
                 let start = self.arena.len() as u32;
                 self.arena.extend_from_slice(key);

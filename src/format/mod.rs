@@ -125,6 +125,59 @@ pub struct Transcoder {
     side: Vec<u8>,
 }
 
+/// Where `part` starts in `base`, when it is a slice of it.
+#[inline(always)]
+pub(crate) fn offset_in(base: &[u8], part: &[u8]) -> Option<usize> {
+    let offset = (part.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
+    (offset <= base.len() && part.len() <= base.len() - offset).then_some(offset)
+}
+
+/// The 16 bytes of `base` from where `part` starts, when `part` is a slice
+/// of it shorter than 16 bytes with 16 bytes there: a short string is then
+/// copied as one fixed move (no call to memcpy) and cut back to its length.
+#[inline(always)]
+pub(crate) fn short_window<'b>(base: &'b [u8], part: &[u8]) -> Option<&'b [u8]> {
+    match part.len() {
+        0..=15 => base
+            .get(offset_in(base, part)?..)
+            .and_then(|rest| rest.get(..16)),
+        _ => None,
+    }
+}
+
+/// A mask of the low `n` bytes of a word (all of it from 8 on).
+#[inline(always)]
+pub(crate) fn low_bytes(n: usize) -> u64 {
+    match n {
+        0..=7 => (1u64 << (8 * n)) - 1,
+        _ => u64::MAX,
+    }
+}
+
+/// Runs `write`, which appends to `out`; on an error `out` is left as it was.
+fn appending(
+    out: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>) -> Result<(), FormatError>,
+) -> Result<(), FormatError> {
+    let start = out.len();
+    let result = write(out);
+    if result.is_err() {
+        out.truncate(start);
+    }
+    result
+}
+
+/// Bytes that must be a valid Event, and why not.
+fn check_event(bytes: &[u8]) -> Result<(), FormatError> {
+    if crate::validate::is_event(bytes) {
+        return Ok(());
+    }
+    Err(FormatError::new(format!(
+        "the bytes are not a valid Event: {}",
+        crate::validate::why_not_event(bytes)
+    )))
+}
+
 impl Transcoder {
     /// Appends the protobuf `Event` of one record in `format` to `out`.
     pub fn event_to_wire(
@@ -133,15 +186,9 @@ impl Transcoder {
         record: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), FormatError> {
-        let start = out.len();
-        let result = match format {
+        appending(out, |out| match format {
             EventFormat::Protobuf => {
-                if !crate::validate::is_event(record) {
-                    return Err(FormatError::new(format!(
-                        "the bytes are not a valid Event: {}",
-                        crate::validate::why_not_event(record)
-                    )));
-                }
+                check_event(record)?;
                 out.extend_from_slice(record);
                 Ok(())
             }
@@ -151,11 +198,7 @@ impl Transcoder {
             EventFormat::Msgpack => {
                 msgpack_in::MsgpackReader::new(record, &mut self.keys).event(out, &mut self.side)
             }
-        };
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        })
     }
 
     /// Appends the protobuf `Config` of one record in `format` to `out`.
@@ -165,8 +208,7 @@ impl Transcoder {
         record: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), FormatError> {
-        let start = out.len();
-        let result = match format {
+        appending(out, |out| match format {
             EventFormat::Protobuf => {
                 out.extend_from_slice(record);
                 Ok(())
@@ -175,11 +217,7 @@ impl Transcoder {
             EventFormat::Msgpack => {
                 msgpack_in::MsgpackReader::new(record, &mut self.keys).config(out)
             }
-        };
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        })
     }
 
     /// Appends the record in `format` of a protobuf `Event` to `out`. The
@@ -191,19 +229,14 @@ impl Transcoder {
         wire: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), FormatError> {
-        let start = out.len();
-        let result = match format {
+        appending(out, |out| match format {
             EventFormat::Protobuf => {
                 out.extend_from_slice(wire);
                 Ok(())
             }
             EventFormat::Json => json_out::event(wire, out, &mut self.keys),
             EventFormat::Msgpack => msgpack_out::event(wire, out, &mut self.keys),
-        };
-        if result.is_err() {
-            out.truncate(start);
-        }
-        result
+        })
     }
 
     /// Like `event_from_wire`, for bytes nobody has checked.
@@ -213,12 +246,7 @@ impl Transcoder {
         wire: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), FormatError> {
-        if !crate::validate::is_event(wire) {
-            return Err(FormatError::new(format!(
-                "the bytes are not a valid Event: {}",
-                crate::validate::why_not_event(wire)
-            )));
-        }
+        check_event(wire)?;
         self.event_from_wire(format, wire, out)
     }
 }

@@ -9,7 +9,7 @@
 use super::keys::KeySets;
 use super::msgpack_in::{EVENT_TIME, MSGPACK_TIMESTAMP};
 use super::wire_in::{self, Entries, Kind, Values};
-use super::FormatError;
+use super::{short_window, FormatError};
 
 type Result<T> = std::result::Result<T, FormatError>;
 
@@ -174,12 +174,10 @@ impl Writer<'_> {
     /// fixed 16-byte move, cut back.
     #[inline(always)]
     fn str(&self, out: &mut Vec<u8>, s: &[u8]) {
-        let offset = (s.as_ptr() as usize).wrapping_sub(self.wire.as_ptr() as usize);
-        if let (true, Some(chunk)) = (s.len() < 16, self.wire.get(offset..offset.wrapping_add(16)))
-        {
+        if let Some(window) = short_window(self.wire, s) {
             let at = out.len() + 1;
             out.push(0xa0 | s.len() as u8);
-            out.extend_from_slice(chunk);
+            out.extend_from_slice(window);
             out.truncate(at + s.len());
             return;
         }
