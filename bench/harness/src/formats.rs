@@ -44,8 +44,7 @@ pub fn profile(which: &str) -> bool {
         (_, true) => to(EventFormat::Msgpack, &json, EventFormat::Json),
         (_, false) => to(EventFormat::Protobuf, &json, EventFormat::Json),
     };
-    let mut t = Transcoder::default();
-    let mut out = Vec::new();
+    let mut pass = Pass::default();
     let start = std::time::Instant::now();
     let mut n = 0u64;
     // EIW_BENCH_ROUNDS=N: N passes over the events instead of 5 s (for callgrind).
@@ -55,21 +54,50 @@ pub fn profile(which: &str) -> bool {
     while rounds.map_or(start.elapsed() < std::time::Duration::from_secs(5), |r| {
         n < r * input.len() as u64
     }) {
-        for r in &input {
-            out.clear();
-            let result = match to_wire {
-                true => t.event_to_wire(format, r, &mut out),
-                false => t.event_from_wire(format, r, &mut out),
-            };
-            result.expect("transcodes");
-        }
-        n += input.len() as u64;
+        n += pass.run(format, to_wire, &input);
     }
     println!(
         "{which}: {:.0} ns/event",
         start.elapsed().as_nanos() as f64 / n as f64
     );
     true
+}
+
+/// One conversion over every input, into a reused buffer.
+#[derive(Default)]
+struct Pass {
+    transcoder: Transcoder,
+    out: Vec<u8>,
+}
+
+impl Pass {
+    /// Converts each input (to protobuf, or from it); returns how many.
+    fn run(&mut self, format: EventFormat, to_wire: bool, input: &[Vec<u8>]) -> u64 {
+        for r in input {
+            self.out.clear();
+            let result = match to_wire {
+                true => self.transcoder.event_to_wire(format, r, &mut self.out),
+                false => self.transcoder.event_from_wire(format, r, &mut self.out),
+            };
+            result.expect("transcodes");
+            std::hint::black_box(&self.out);
+        }
+        input.len() as u64
+    }
+}
+
+/// A bench row of one conversion with its own buffers.
+fn pass_row<'a>(
+    name: &'static str,
+    format: EventFormat,
+    to_wire: bool,
+    input: &'a [Vec<u8>],
+) -> crate::Row<'a> {
+    let mut pass = Pass::default();
+    (
+        name,
+        Box::new(move || run_once(&mut || pass.run(format, to_wire, input))),
+    )
 }
 
 struct Discard;
@@ -106,21 +134,7 @@ fn conversions(title: &str, json: &[Vec<u8>], rows: &mut dyn FnMut(&str, &mut [c
         size(&msgpack),
         size(&wire)
     );
-    let mut t = Transcoder::default();
-    let mut out = Vec::new();
-    let mut transcode = |format: EventFormat, to_wire: bool, input: &[Vec<u8>]| -> u64 {
-        for r in input {
-            out.clear();
-            let result = match to_wire {
-                true => t.event_to_wire(format, r, &mut out),
-                false => t.event_from_wire(format, r, &mut out),
-            };
-            result.expect("transcodes");
-            std::hint::black_box(&out);
-        }
-        input.len() as u64
-    };
-    let mut conversions: Vec<crate::Row> = vec![
+    let mut to_protobuf: Vec<crate::Row> = vec![
         (
             "JSON -> protobuf, serde_json+prost",
             Box::new(|| {
@@ -137,27 +151,15 @@ fn conversions(title: &str, json: &[Vec<u8>], rows: &mut dyn FnMut(&str, &mut [c
                 })
             }),
         ),
-        (
+        pass_row(
             "JSON -> protobuf, eiw::format",
-            Box::new(|| run_once(&mut || transcode(EventFormat::Json, true, json))),
+            EventFormat::Json,
+            true,
+            json,
         ),
     ];
-    rows("conversion", &mut conversions);
-    let mut t = Transcoder::default();
-    let mut out = Vec::new();
-    let mut transcode = |format: EventFormat, to_wire: bool, input: &[Vec<u8>]| -> u64 {
-        for r in input {
-            out.clear();
-            let result = match to_wire {
-                true => t.event_to_wire(format, r, &mut out),
-                false => t.event_from_wire(format, r, &mut out),
-            };
-            result.expect("transcodes");
-            std::hint::black_box(&out);
-        }
-        input.len() as u64
-    };
-    let mut back: Vec<crate::Row> = vec![
+    rows("conversion", &mut to_protobuf);
+    let mut from_protobuf: Vec<crate::Row> = vec![
         (
             "protobuf -> JSON, prost+serde_json",
             Box::new(|| {
@@ -170,44 +172,32 @@ fn conversions(title: &str, json: &[Vec<u8>], rows: &mut dyn FnMut(&str, &mut [c
                 })
             }),
         ),
-        (
+        pass_row(
             "protobuf -> JSON, eiw::format",
-            Box::new(|| run_once(&mut || transcode(EventFormat::Json, false, &wire))),
+            EventFormat::Json,
+            false,
+            &wire,
         ),
     ];
-    rows("conversion", &mut back);
-    let mut t = Transcoder::default();
-    let mut out = Vec::new();
-    let mut msgpack_rows: Vec<crate::Row> = vec![(
-        "msgpack -> protobuf",
-        Box::new(|| {
-            run_once(&mut || {
-                for r in &msgpack {
-                    out.clear();
-                    t.event_to_wire(EventFormat::Msgpack, r, &mut out)
-                        .expect("transcodes");
-                }
-                msgpack.len() as u64
-            })
-        }),
-    )];
-    rows("conversion", &mut msgpack_rows);
-    let mut t = Transcoder::default();
-    let mut out = Vec::new();
-    let mut msgpack_out: Vec<crate::Row> = vec![(
-        "protobuf -> msgpack",
-        Box::new(|| {
-            run_once(&mut || {
-                for r in &wire {
-                    out.clear();
-                    t.event_from_wire(EventFormat::Msgpack, r, &mut out)
-                        .expect("transcodes");
-                }
-                wire.len() as u64
-            })
-        }),
-    )];
-    rows("conversion", &mut msgpack_out);
+    rows("conversion", &mut from_protobuf);
+    rows(
+        "conversion",
+        &mut [pass_row(
+            "msgpack -> protobuf",
+            EventFormat::Msgpack,
+            true,
+            &msgpack,
+        )],
+    );
+    rows(
+        "conversion",
+        &mut [pass_row(
+            "protobuf -> msgpack",
+            EventFormat::Msgpack,
+            false,
+            &wire,
+        )],
+    );
 }
 
 pub fn formats(
