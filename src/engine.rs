@@ -27,6 +27,7 @@ pub(crate) fn new_engine(limits: &Limits, wasm: &[u8]) -> Engine {
     engine.set_tunables(CappedTunables::new(
         limits.max_memory_pages,
         limits.max_table_elements,
+        limits.memory_reservation,
     ));
     engine
 }

@@ -2,12 +2,16 @@
 //! host, and tells the calling thread whether its guest was refused memory.
 //!
 //! wasmer creates memories and tables through the engine's `Tunables`;
-//! ours wraps each memory so that `memory.grow` past the cap fails inside
+//! ours makes each memory a `BoundedMemory` (address space reserved for
+//! the cap only; `bounded_memory`), or, for `MemoryReservation::Wasm32`,
+//! wraps wasmer's own, so that `memory.grow` past the cap fails inside
 //! the guest (it returns -1) and the refusal is remembered for the thread
 //! running the guest, so a trap that follows can be reported as memory
 //! exhaustion. A table is created with its maximum lowered to the cap, so
 //! wasmer's own check makes `table.grow` past it return -1 (before any
 //! allocation: a grow by 2^32-1 elements would otherwise abort the process).
+use crate::bounded_memory::{self, BoundedMemory};
+use crate::limits::MemoryReservation;
 use std::cell::Cell;
 use std::ptr::NonNull;
 use wasmer::sys::vm::{
@@ -21,6 +25,11 @@ thread_local! {
     static REFUSED: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Remembers that the guest running on this thread was refused memory.
+pub(crate) fn note_refused() {
+    REFUSED.with(|r| r.set(true));
+}
+
 /// Whether a guest on this thread was refused memory since the last call;
 /// clears the flag.
 pub(crate) fn take_refused() -> bool {
@@ -31,14 +40,50 @@ pub(crate) struct CappedTunables {
     base: BaseTunables,
     max_pages: Pages,
     max_table_elements: u32,
+    reservation: MemoryReservation,
 }
 
 impl CappedTunables {
-    pub fn new(max_pages: u32, max_table_elements: u32) -> Self {
+    pub fn new(max_pages: u32, max_table_elements: u32, reservation: MemoryReservation) -> Self {
         CappedTunables {
             base: BaseTunables::new(),
             max_pages: Pages(max_pages),
             max_table_elements,
+            reservation,
+        }
+    }
+
+    /// A memory in the host's reservation style; `location` is the
+    /// instance's definition slot, if any.
+    ///
+    /// # Safety
+    /// `location`, if given, is as `Tunables::create_vm_memory` requires.
+    unsafe fn create(
+        &self,
+        ty: &MemoryType,
+        style: &MemoryStyle,
+        location: Option<NonNull<VMMemoryDefinition>>,
+    ) -> Result<VMMemory, MemoryError> {
+        self.check(ty)?;
+        if *style != self.memory_style(ty) {
+            // Code compiled for another style could reach past this memory.
+            return Err(MemoryError::Generic(format!(
+                "the module was compiled for memory style {style:?}, this host makes {:?}",
+                self.memory_style(ty)
+            )));
+        }
+        match (self.reservation, location) {
+            // SAFETY: forwarded from our caller's contract.
+            (MemoryReservation::Cap, location) => Ok(VMMemory(Box::new(unsafe {
+                BoundedMemory::new(ty, self.max_pages, location)?
+            }))),
+            (MemoryReservation::Wasm32, None) => {
+                Ok(self.wrap(self.base.create_host_memory(ty, style)?))
+            }
+            // SAFETY: forwarded from our caller's contract.
+            (MemoryReservation::Wasm32, Some(location)) => {
+                Ok(self.wrap(unsafe { self.base.create_vm_memory(ty, style, location)? }))
+            }
         }
     }
 
@@ -77,7 +122,10 @@ impl CappedTunables {
 
 impl Tunables for CappedTunables {
     fn memory_style(&self, memory: &MemoryType) -> MemoryStyle {
-        self.base.memory_style(memory)
+        match self.reservation {
+            MemoryReservation::Cap => bounded_memory::style(),
+            MemoryReservation::Wasm32 => self.base.memory_style(memory),
+        }
     }
 
     fn table_style(&self, table: &TableType) -> TableStyle {
@@ -89,8 +137,8 @@ impl Tunables for CappedTunables {
         ty: &MemoryType,
         style: &MemoryStyle,
     ) -> Result<VMMemory, MemoryError> {
-        self.check(ty)?;
-        Ok(self.wrap(self.base.create_host_memory(ty, style)?))
+        // SAFETY: no location.
+        unsafe { self.create(ty, style, None) }
     }
 
     unsafe fn create_vm_memory(
@@ -99,13 +147,8 @@ impl Tunables for CappedTunables {
         style: &MemoryStyle,
         vm_definition_location: NonNull<VMMemoryDefinition>,
     ) -> Result<VMMemory, MemoryError> {
-        self.check(ty)?;
         // SAFETY: forwarded from our caller's contract.
-        let memory = unsafe {
-            self.base
-                .create_vm_memory(ty, style, vm_definition_location)?
-        };
-        Ok(self.wrap(memory))
+        unsafe { self.create(ty, style, Some(vm_definition_location)) }
     }
 
     fn create_host_table(&self, ty: &TableType, style: &TableStyle) -> Result<VMTable, String> {
@@ -135,7 +178,7 @@ struct CappedMemory {
 
 impl CappedMemory {
     fn refuse(&self, delta: Pages) -> MemoryError {
-        REFUSED.with(|r| r.set(true));
+        note_refused();
         MemoryError::CouldNotGrow {
             current: self.inner.size(),
             attempted_delta: delta,
@@ -161,9 +204,7 @@ impl LinearMemory for CappedMemory {
         if wanted.is_none_or(|pages| pages > self.max_pages.0) {
             return Err(self.refuse(delta));
         }
-        self.inner
-            .grow(delta)
-            .inspect_err(|_| REFUSED.with(|r| r.set(true)))
+        self.inner.grow(delta).inspect_err(|_| note_refused())
     }
 
     fn grow_at_least(&mut self, min_size: u64) -> Result<(), MemoryError> {

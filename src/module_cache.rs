@@ -64,7 +64,7 @@ fn name(engine: &Engine, wasm: &[u8], limits: &Limits) -> String {
     // from the cache passed the check under the same settings.
     hash.update(
         format!(
-            "{:?}\0{}\0{}\0{}\0{}\0{:?}\0{}\0",
+            "{:?}\0{}\0{}\0{}\0{}\0{:?}\0{}\0{:?} {}\0",
             limits.cpu_points_per_call,
             limits.max_memory_pages,
             limits.max_table_elements,
@@ -72,6 +72,9 @@ fn name(engine: &Engine, wasm: &[u8], limits: &Limits) -> String {
             crate::metering::SCHEME,
             crate::module_check::FEATURES,
             crate::module_check::BOUNDS_VERSION,
+            // The memory style the code is compiled for.
+            limits.memory_reservation,
+            crate::bounded_memory::GUARD_BYTES,
         )
         .as_bytes(),
     );

@@ -318,3 +318,37 @@ fn a_module_over_the_size_limit_is_refused_before_it_is_read() {
     }
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn run_works_under_a_2_gb_address_space_limit() {
+    // `prlimit --as`, as `ulimit -v` would set it: each guest instance
+    // reserves its memory cap (16 MiB by default), not 8 GiB.
+    let module = wasm("add_fields");
+    let mut child = Command::new("prlimit")
+        .arg("--as=2000000000")
+        .arg(env!("CARGO_BIN_EXE_eiw"))
+        .args([
+            "run",
+            module.to_str().unwrap(),
+            "--config",
+            "examples/add_fields/config.json",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run prlimit (util-linux)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"message":"under a limit"}"#)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lines = json_lines(&out.stdout);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["message"], "under a limit");
+    assert_eq!(lines[0]["labels"]["environment"], "production");
+}

@@ -2,7 +2,7 @@
 //! in the same process run, as the median of 5 timed runs, and reported as
 //! events/s and as a ratio to the native row.
 use eiw::proto::HostOptions;
-use eiw::{Host, Limits, LogLevel, Sink};
+use eiw::{Host, Limits, LogLevel, MemoryReservation, Sink};
 use eiw_sdk::{Event, Value};
 use prost::Message;
 use serde_json::json;
@@ -184,6 +184,14 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
             ..Limits::default()
         },
     );
+    let unbounded = host_with(
+        module,
+        config,
+        Limits {
+            memory_reservation: MemoryReservation::Wasm32,
+            ..Limits::default()
+        },
+    );
     let mut rows: Vec<Row> = vec![(
         "native Rust (prost, same code)",
         Box::new(|| {
@@ -205,9 +213,14 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
             }),
         ));
     }
+    let first_eiw = rows.len();
     rows.push((
         "eiw, one event per call",
         Box::new(|| run_once(&mut || eiw_pass(&metered, input, &mut Count::default()))),
+    ));
+    rows.push((
+        "eiw, 8 GiB memory, no bounds checks",
+        Box::new(|| run_once(&mut || eiw_pass(&unbounded, input, &mut Count::default()))),
     ));
     rows.push((
         "eiw, metering off",
@@ -241,6 +254,11 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         row(row_name, *rate, floor);
     }
     let (one, two) = (rates[rates.len() - 2], rates[rates.len() - 1]);
+    let (bounded, wasm32) = (rates[first_eiw], rates[first_eiw + 1]);
+    println!(
+        "\n{name}: bounded memory (bounds checks) / 8 GiB static memory: {:.3}x",
+        bounded / wasm32
+    );
     println!(
         "\n{name}: 2 threads / 1 thread on one host: {:.2}x",
         two / one
