@@ -3,20 +3,21 @@
 //! Each checks what the guest hands it, records an ABI violation (the
 //! call then fails with it) and gives the guest a status, and pays for its
 //! work from the call's CPU budget.
-use crate::abi::{self, status, LogLevel};
+use crate::abi::{self, status, AbiVersion, LogLevel};
 use crate::error::{Error, ResultCode};
 use crate::limits::Limits;
 use crate::log_gate::{LogGate, Verdict};
+use crate::poc_calls;
 use crate::sink::Sink;
 use crate::stats::Stats;
 use eiw_proto::Event;
-use prost::Message;
 use std::ptr::NonNull;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 use wasmer::{
-    AsStoreMut, FunctionEnvMut, Global, Memory, MemoryView, RuntimeError, TypedFunction, Value,
+    AsStoreMut, Function, FunctionEnv, FunctionEnvMut, Global, Imports, Memory, MemoryView,
+    RuntimeError, Store, TypedFunction, Value,
 };
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -76,7 +77,7 @@ unsafe impl Send for CallState {}
 
 impl CallState {
     /// Records a violation and gives the guest an invalid-argument status.
-    fn reject(&mut self, code: ResultCode, message: String) -> i32 {
+    pub(crate) fn reject(&mut self, code: ResultCode, message: String) -> i32 {
         if self.violation.is_none() {
             self.violation = Some(Error::new(code, message));
         }
@@ -91,7 +92,7 @@ impl CallState {
     }
 
     /// Refuses a host call made from inside the guest's `malloc`.
-    fn refuse_in_malloc(&mut self, call: &str) -> std::result::Result<(), RuntimeError> {
+    pub(crate) fn refuse_in_malloc(&mut self, call: &str) -> std::result::Result<(), RuntimeError> {
         match self.in_malloc {
             true => Err(self.trap_with(
                 ResultCode::GuestMalloc,
@@ -110,7 +111,7 @@ impl CallState {
 
 /// The guest bytes at `[ptr, ptr + len)`, or None when the range is negative
 /// or leaves guest memory.
-fn guest_bytes<'a>(view: &'a MemoryView<'a>, ptr: i32, len: i32) -> Option<&'a [u8]> {
+pub(crate) fn guest_bytes<'a>(view: &'a MemoryView<'a>, ptr: i32, len: i32) -> Option<&'a [u8]> {
     let len = u64::try_from(len).ok()?;
     let start = u64::from(ptr as u32);
     let end = start.checked_add(len)?;
@@ -126,7 +127,7 @@ fn guest_bytes<'a>(view: &'a MemoryView<'a>, ptr: i32, len: i32) -> Option<&'a [
 /// The guest bytes at `[ptr, ptr + len)` for host function `call`; or, when
 /// the range leaves guest memory, the violation recorded and the status to
 /// return.
-fn checked_range<'a>(
+pub(crate) fn checked_range<'a>(
     state: &mut CallState,
     view: &'a MemoryView<'a>,
     call: &str,
@@ -145,7 +146,7 @@ fn checked_range<'a>(
 /// Takes `points` from the CPU budget of the running call for work a host
 /// function does (one point per byte checked, copied or parsed); traps as
 /// the metering does when the budget cannot pay.
-fn charge(
+pub(crate) fn charge(
     state: &mut CallState,
     store: &mut impl AsStoreMut,
     points: usize,
@@ -171,7 +172,7 @@ fn charge(
 
 /// `checked_range` for host functions that charge the budget while they
 /// hold the bytes (charging needs the store, which a view borrows).
-fn checked_raw(
+pub(crate) fn checked_raw(
     state: &mut CallState,
     store: &impl wasmer::AsStoreRef,
     call: &str,
@@ -345,199 +346,6 @@ pub(crate) fn log(
     })
 }
 
-/// Writes `bytes` at a guest address, or None if they do not fit.
-fn write_guest(view: &MemoryView, ptr: i32, bytes: &[u8]) -> Option<()> {
-    let start = u64::from(ptr as u32);
-    let end = start.checked_add(bytes.len() as u64)?;
-    (end <= view.data_size()).then(|| view.write(start, bytes).ok())?
-}
-
-/// Reads the UTF-8 string at a guest range for a 0.x host call: the string,
-/// or the status to return.
-fn poc_string<'a>(
-    state: &mut CallState,
-    view: &'a MemoryView<'a>,
-    call: &str,
-    ptr: i32,
-    len: i32,
-) -> Result<String, i32> {
-    let bytes = checked_range(state, view, call, ptr, len)?;
-    String::from_utf8(bytes.to_vec()).map_err(|_| status::INVALID_ARGUMENT)
-}
-
-/// ABI 0.x `elastic_get_field(key_ptr, key_len, ret_ptr_ptr, ret_len_ptr)`:
-/// the field's JSON, copied into memory from the guest's `malloc`.
-pub(crate) fn poc_get_field(
-    mut env: FunctionEnvMut<CallState>,
-    key_ptr: i32,
-    key_len: i32,
-    ret_ptr_ptr: i32,
-    ret_len_ptr: i32,
-) -> std::result::Result<i32, RuntimeError> {
-    let (json, malloc) = {
-        let (state, mut store) = env.data_and_store_mut();
-        state.refuse_in_malloc(abi::GET_FIELD)?;
-        let (Some(memory), Some(malloc)) = (state.memory.clone(), state.malloc.clone()) else {
-            return Ok(status::INTERNAL_FAILURE);
-        };
-        let view = memory.view(&store);
-        let key = match poc_string(state, &view, abi::GET_FIELD, key_ptr, key_len) {
-            Ok(key) => key,
-            Err(status) => return Ok(status),
-        };
-        if guest_bytes(&view, ret_ptr_ptr, 4).is_none()
-            || guest_bytes(&view, ret_len_ptr, 4).is_none()
-        {
-            return Ok(state.reject(
-                ResultCode::GuestBadPointer,
-                format!(
-                    "{}: result pointers {ret_ptr_ptr}, {ret_len_ptr} are outside guest memory",
-                    abi::GET_FIELD
-                ),
-            ));
-        }
-        let Some(event) = &state.event else {
-            return Ok(state.reject(
-                ResultCode::GuestBadArgument,
-                format!("{} called outside `process`", abi::GET_FIELD),
-            ));
-        };
-        let json = match crate::poc::get(event, &key) {
-            Some(json) => json,
-            None => return Ok(status::NOT_FOUND),
-        };
-        // The key's bytes and the JSON written, and soon copied.
-        charge(state, &mut store, key.len() + 2 * json.len())?;
-        (json, malloc)
-    };
-    let len = i32::try_from(json.len()).unwrap_or(i32::MAX);
-    // The guest allocates the room; a trap in its malloc traps this call.
-    env.data_mut().in_malloc = true;
-    let allocated = malloc.call(&mut env.as_store_mut(), len);
-    env.data_mut().in_malloc = false;
-    let ptr = allocated?;
-    let (state, store) = env.data_and_store_mut();
-    let Some(memory) = state.memory.clone() else {
-        return Ok(status::INTERNAL_FAILURE);
-    };
-    let view = memory.view(&store);
-    let written = (ptr != 0)
-        .then(|| write_guest(&view, ptr, json.as_bytes()))
-        .flatten()
-        .and_then(|()| write_guest(&view, ret_ptr_ptr, &ptr.to_le_bytes()))
-        .and_then(|()| write_guest(&view, ret_len_ptr, &len.to_le_bytes()));
-    if written.is_none() {
-        let size = view.data_size();
-        return Ok(state.reject(
-            ResultCode::GuestMalloc,
-            format!("`malloc({len})` returned {ptr}, which does not fit {len} bytes in guest memory of {size} bytes"),
-        ));
-    }
-    Ok(status::OK)
-}
-
-/// ABI 0.x `elastic_put_field(key_ptr, key_len, value_ptr, value_len)`.
-pub(crate) fn poc_put_field(
-    mut env: FunctionEnvMut<CallState>,
-    key_ptr: i32,
-    key_len: i32,
-    value_ptr: i32,
-    value_len: i32,
-) -> std::result::Result<i32, RuntimeError> {
-    let (state, mut store) = env.data_and_store_mut();
-    state.refuse_in_malloc(abi::PUT_FIELD)?;
-    // The call already failed and its event will not be emitted: it is
-    // not built further (nor grown past max_emit_bytes).
-    if state.violation.is_some() {
-        return Ok(status::INVALID_ARGUMENT);
-    }
-    let key = {
-        let Some(memory) = state.memory.clone() else {
-            return Ok(status::INTERNAL_FAILURE);
-        };
-        let view = memory.view(&store);
-        match poc_string(state, &view, abi::PUT_FIELD, key_ptr, key_len) {
-            Ok(key) => key,
-            Err(status) => return Ok(status),
-        }
-    };
-    let value = match checked_raw(state, &store, abi::PUT_FIELD, value_ptr, value_len) {
-        // SAFETY: as in `emit_event`.
-        Ok(value) => unsafe { value.as_ref() },
-        Err(status) => return Ok(status),
-    };
-    let max = state.limits.max_emit_bytes as usize;
-    if value.len() > max {
-        return Ok(state.reject(
-            ResultCode::InvalidEmit,
-            format!(
-                "{}: a value of {} bytes is larger than max_emit_bytes ({max})",
-                abi::PUT_FIELD,
-                value.len()
-            ),
-        ));
-    }
-    charge(state, &mut store, key.len() + value.len())?;
-    // serde_json refuses JSON nested more than 128 deep.
-    let Ok(json) = serde_json::from_slice::<serde_json::Value>(value) else {
-        return Ok(status::INVALID_ARGUMENT);
-    };
-    let Some(event) = state.event.as_mut() else {
-        return Ok(state.reject(
-            ResultCode::GuestBadArgument,
-            format!("{} called outside `process`", abi::PUT_FIELD),
-        ));
-    };
-    if crate::poc::put(event, &key, &json).is_err() {
-        return Ok(status::INVALID_ARGUMENT);
-    }
-    // The event may not outgrow max_emit_bytes: it is measured (and the
-    // measuring paid for) whenever what was put since it was last measured
-    // could have taken it over.
-    state.poc_unmeasured += key.len() + value.len();
-    if state.poc_unmeasured > max {
-        let size = state.event.as_ref().map_or(0, Message::encoded_len);
-        charge(state, &mut store, size)?;
-        if size > max {
-            return Ok(state.reject(
-                ResultCode::InvalidEmit,
-                format!(
-                    "{}: the event grew to {size} bytes, larger than max_emit_bytes ({max})",
-                    abi::PUT_FIELD
-                ),
-            ));
-        }
-        state.poc_unmeasured = size;
-    }
-    Ok(status::OK)
-}
-
-/// ABI 0.x `elastic_get_current_time_nanoseconds(ret_ptr)`: the time as a
-/// little-endian u64 at `ret_ptr`.
-pub(crate) fn poc_get_time(
-    mut env: FunctionEnvMut<CallState>,
-    ret_ptr: i32,
-) -> std::result::Result<i32, RuntimeError> {
-    let (state, store) = env.data_and_store_mut();
-    state.refuse_in_malloc(abi::GET_TIME)?;
-    let Some(memory) = state.memory.clone() else {
-        return Ok(status::INTERNAL_FAILURE);
-    };
-    let view = memory.view(&store);
-    Ok(
-        match write_guest(&view, ret_ptr, &now_nanos().to_le_bytes()) {
-            Some(()) => status::OK,
-            None => state.reject(
-                ResultCode::GuestBadPointer,
-                format!(
-                    "{}({ret_ptr}): 8 bytes there are outside guest memory",
-                    abi::GET_TIME
-                ),
-            ),
-        },
-    )
-}
-
 pub(crate) fn now_nanos() -> i64 {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -556,4 +364,50 @@ pub(crate) fn get_time(
 pub(crate) struct MeterGlobals {
     pub(crate) remaining: Global,
     pub(crate) exhausted: Global,
+}
+
+/// The functions a guest of ABI `version` may import, all in module
+/// `elastic`: those of ABI 1.x here, those of 0.x in `poc_calls`.
+pub(crate) fn imports(
+    store: &mut Store,
+    env: &FunctionEnv<CallState>,
+    version: AbiVersion,
+) -> Imports {
+    let mut imports = Imports::new();
+    let ns = abi::IMPORT_MODULE;
+    imports.define(ns, abi::LOG, Function::new_typed_with_env(store, env, log));
+    if version.is_poc() {
+        imports.define(
+            ns,
+            abi::GET_FIELD,
+            Function::new_typed_with_env(store, env, poc_calls::get_field),
+        );
+        imports.define(
+            ns,
+            abi::PUT_FIELD,
+            Function::new_typed_with_env(store, env, poc_calls::put_field),
+        );
+        imports.define(
+            ns,
+            abi::GET_TIME,
+            Function::new_typed_with_env(store, env, poc_calls::get_time),
+        );
+    } else {
+        imports.define(
+            ns,
+            abi::EMIT_EVENT,
+            Function::new_typed_with_env(store, env, emit_event),
+        );
+        imports.define(
+            ns,
+            abi::GET_TIME,
+            Function::new_typed_with_env(store, env, get_time),
+        );
+        imports.define(
+            ns,
+            abi::BATCH_RESULT,
+            Function::new_typed_with_env(store, env, batch_result),
+        );
+    }
+    imports
 }
