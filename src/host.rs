@@ -19,13 +19,13 @@ use crate::module_cache::{self, CacheOptions, CacheReport};
 use crate::module_check;
 use crate::sink::Sink;
 use crate::stats::Stats;
+use crate::thread_slots::{self, Checkout, HostRef};
 use crate::validate;
 use eiw_proto::{Config, Event, HostStats};
 use prost::Message;
-use std::cell::RefCell;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 use wasmer::{Engine, Module};
 
@@ -55,42 +55,6 @@ struct Shared {
 /// `Sync`: any number of threads may call `process` at once.
 pub struct Host {
     shared: Arc<Shared>,
-}
-
-struct Slot {
-    host_id: u64,
-    host: Weak<Shared>,
-    /// None while a call on this thread is using the instance.
-    instance: Option<Box<GuestInstance>>,
-}
-
-thread_local! {
-    static SLOTS: RefCell<Vec<Slot>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The calling thread's instance for one host, taken out of its slot for
-/// one call. Dropping it puts the instance back, or, if the instance was
-/// discarded or a panic is unwinding, removes the slot.
-struct Checkout {
-    host_id: u64,
-    instance: Option<Box<GuestInstance>>,
-}
-
-impl Drop for Checkout {
-    fn drop(&mut self) {
-        let instance = self.instance.take().filter(|_| !std::thread::panicking());
-        let _ = SLOTS.try_with(|slots| {
-            let mut slots = slots.borrow_mut();
-            if let Some(pos) = slots.iter().position(|s| s.host_id == self.host_id) {
-                match instance {
-                    Some(instance) => slots[pos].instance = Some(instance),
-                    None => {
-                        slots.swap_remove(pos);
-                    }
-                }
-            }
-        });
-    }
 }
 
 impl Host {
@@ -169,7 +133,7 @@ impl Host {
                 )),
             }),
         };
-        drop(host.checkout()?);
+        drop(host.checkout(Instant::now())?);
         Ok(host)
     }
 
@@ -237,7 +201,7 @@ impl Host {
                 "the module does not export `register`, so it takes no config",
             ));
         }
-        self.with_instance(sink, |instance, sink| {
+        self.with_instance(Instant::now(), sink, |instance, sink| {
             instance.register(config, sink)?;
             let mut stored = self.lock_config();
             let generation = self.shared.config_generation.load(Ordering::Relaxed) + 1;
@@ -260,8 +224,8 @@ impl Host {
     pub fn process(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
         let start = Instant::now();
         let result = match self.shared.limits.event_format {
-            EventFormat::Protobuf => self.process_inner(event, sink),
-            format => self.process_record(format, event, sink),
+            EventFormat::Protobuf => self.process_inner(event, sink, start),
+            format => self.process_record(format, event, sink, start),
         };
         let outcome = result.as_ref().map(|n| *n).map_err(Error::code);
         self.shared.stats.record_process(outcome, start.elapsed());
@@ -316,6 +280,7 @@ impl Host {
         format: EventFormat,
         record: &[u8],
         sink: &mut dyn Sink,
+        now: Instant,
     ) -> Result<u32> {
         let max = self.shared.limits.max_event_bytes;
         host_format::with_scratch(|scratch| {
@@ -337,7 +302,7 @@ impl Host {
                 inputs: &inputs,
                 current: 0,
             };
-            self.process_checked(wire, &mut sink)
+            self.process_checked(wire, &mut sink, now)
         })
     }
 
@@ -418,7 +383,7 @@ impl Host {
         if !self.shared.abi.has_process_batch {
             for i in pending.drain(..) {
                 sink.set_event(i);
-                results[i] = Some(self.process_checked(events[i], sink));
+                results[i] = Some(self.process_checked(events[i], sink, start));
             }
         }
         // The guest calls of one batch share one budget per event: after a
@@ -445,7 +410,7 @@ impl Host {
                 indices: &pending,
             };
             let mut used = 0;
-            let outcome = self.with_instance(&mut mapped, |instance, sink| {
+            let outcome = self.with_instance(start, &mut mapped, |instance, sink| {
                 let outcome = instance.process_batch(&batch, budget, sink, &mut reported);
                 used = instance.last_points_used;
                 outcome
@@ -535,20 +500,20 @@ impl Host {
         ))
     }
 
-    fn process_inner(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+    fn process_inner(&self, event: &[u8], sink: &mut dyn Sink, now: Instant) -> Result<u32> {
         self.check_input(event)?;
-        self.process_checked(event, sink)
+        self.process_checked(event, sink, now)
     }
 
     /// Runs an event that passed `check_input`.
-    fn process_checked(&self, event: &[u8], sink: &mut dyn Sink) -> Result<u32> {
+    fn process_checked(&self, event: &[u8], sink: &mut dyn Sink, now: Instant) -> Result<u32> {
         // 0.x modules work on the decoded event; 1.0 modules get the bytes,
         // checked without decoding (no allocation on the hot path).
         let decoded = match self.shared.abi.version.is_poc() {
             true => Some(Event::decode(event).map_err(invalid_event)?),
             false => None,
         };
-        self.with_instance(sink, |instance, sink| {
+        self.with_instance(now, sink, |instance, sink| {
             instance.process(event, decoded, sink)
         })
     }
@@ -565,10 +530,11 @@ impl Host {
     /// the instance.
     fn with_instance<R>(
         &self,
+        now: Instant,
         sink: &mut dyn Sink,
         f: impl FnOnce(&mut GuestInstance, &mut dyn Sink) -> Result<R>,
     ) -> Result<R> {
-        let mut checkout = self.checkout()?;
+        let mut checkout = self.checkout(now)?;
         let result = match checkout.instance.as_deref_mut() {
             Some(instance) => self
                 .replay_config(instance, sink)
@@ -618,44 +584,23 @@ impl Host {
     }
 
     /// Takes this thread's instance, creating it on first use.
-    fn checkout(&self) -> Result<Checkout> {
-        let id = self.shared.id;
-        let existing = SLOTS
-            .try_with(|slots| {
-                let mut slots = slots.borrow_mut();
-                match slots.iter_mut().find(|s| s.host_id == id) {
-                    Some(slot) => slot.instance.take().map(Some).ok_or_else(|| {
-                        Error::new(
-                            ResultCode::Reentrant,
-                            "a callback called back into the host that is calling it",
-                        )
-                    }),
-                    None => {
-                        // Instances of freed hosts are dropped here, on their own thread.
-                        slots.retain(|s| s.instance.is_none() || s.host.strong_count() > 0);
-                        slots.push(Slot {
-                            host_id: id,
-                            host: Arc::downgrade(&self.shared),
-                            instance: None,
-                        });
-                        Ok(None)
-                    }
-                }
-            })
-            .map_err(|_| Error::new(ResultCode::Panic, "called while this thread is exiting"))??;
-        let mut checkout = Checkout {
-            host_id: id,
-            instance: existing,
-        };
+    fn checkout(&self, now: Instant) -> Result<Checkout> {
+        let shared = &self.shared;
+        let alive: Arc<dyn std::any::Any + Send + Sync> = shared.clone();
+        let mut checkout = thread_slots::checkout(HostRef {
+            id: shared.id,
+            alive: Arc::downgrade(&alive),
+            idle_after: shared.limits.instance_idle,
+            now,
+        })?;
         if checkout.instance.is_none() {
-            let s = &self.shared;
             checkout.instance = Some(Box::new(GuestInstance::new(
-                &s.engine,
-                &s.module,
-                s.abi.version,
-                s.limits,
-                s.stats.clone(),
-                s.log_gate.clone(),
+                &shared.engine,
+                &shared.module,
+                shared.abi.version,
+                shared.limits,
+                shared.stats.clone(),
+                shared.log_gate.clone(),
             )?));
         }
         Ok(checkout)
@@ -712,21 +657,10 @@ impl Sink for MappedSink<'_> {
     }
 }
 
-impl Drop for Host {
-    /// Drops the calling thread's instance now. Instances on other threads
-    /// are dropped when those threads next create an instance or exit.
+impl Drop for Shared {
+    /// Releases the calling thread's instance now, and those of other
+    /// threads at their next call (`thread_slots`).
     fn drop(&mut self) {
-        let id = self.shared.id;
-        let _ = SLOTS.try_with(|slots| {
-            let removed: Vec<Slot> = {
-                let mut slots = slots.borrow_mut();
-                let (gone, keep) = std::mem::take(&mut *slots)
-                    .into_iter()
-                    .partition(|s| s.host_id == id && s.instance.is_some());
-                *slots = keep;
-                gone
-            };
-            drop(removed);
-        });
+        thread_slots::host_gone(self.id);
     }
 }

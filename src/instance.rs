@@ -15,8 +15,8 @@ use std::ptr::NonNull;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use wasmer::{
-    Engine, Function, FunctionEnv, Imports, InstantiationError, Memory, Module, RuntimeError,
-    Store, TypedFunction, Value,
+    Engine, FunctionEnv, InstantiationError, Memory, Module, RuntimeError, Store, TypedFunction,
+    Value,
 };
 use wasmer_types::TrapCode;
 
@@ -134,13 +134,26 @@ pub(crate) struct GuestInstance {
     max_memory_pages: u32,
     /// ABI 1.1: the guest's buffer of `INPUT_BUFFER_BYTES` for inputs.
     input_buffer: Option<i32>,
+    /// The host's counters, which count this instance live until it drops.
+    stats: Arc<Stats>,
     /// Generation of the host's config this instance has registered.
     pub config_generation: u64,
     /// CPU points the last guest call used.
     pub last_points_used: u64,
 }
 
+impl Drop for GuestInstance {
+    fn drop(&mut self) {
+        self.stats.instances_live.fetch_sub(1, Relaxed);
+    }
+}
+
 impl GuestInstance {
+    /// Counts this instance as released for being idle.
+    pub fn note_idle_release(&self) {
+        self.stats.instances_released_idle.fetch_add(1, Relaxed);
+    }
+
     /// Instantiates a module that passed `abi::check_module`.
     pub fn new(
         engine: &Engine,
@@ -175,46 +188,7 @@ impl GuestInstance {
                 batch_inputs: Vec::new(),
             },
         );
-        let mut imports = Imports::new();
-        let ns = abi::IMPORT_MODULE;
-        imports.define(
-            ns,
-            abi::LOG,
-            Function::new_typed_with_env(&mut store, &env, calls::log),
-        );
-        if version.is_poc() {
-            imports.define(
-                ns,
-                abi::GET_FIELD,
-                Function::new_typed_with_env(&mut store, &env, calls::poc_get_field),
-            );
-            imports.define(
-                ns,
-                abi::PUT_FIELD,
-                Function::new_typed_with_env(&mut store, &env, calls::poc_put_field),
-            );
-            imports.define(
-                ns,
-                abi::GET_TIME,
-                Function::new_typed_with_env(&mut store, &env, calls::poc_get_time),
-            );
-        } else {
-            imports.define(
-                ns,
-                abi::EMIT_EVENT,
-                Function::new_typed_with_env(&mut store, &env, calls::emit_event),
-            );
-            imports.define(
-                ns,
-                abi::GET_TIME,
-                Function::new_typed_with_env(&mut store, &env, calls::get_time),
-            );
-            imports.define(
-                ns,
-                abi::BATCH_RESULT,
-                Function::new_typed_with_env(&mut store, &env, calls::batch_result),
-            );
-        }
+        let imports = calls::imports(&mut store, &env, version);
         let instance =
             wasmer::Instance::new(&mut store, module, &imports).map_err(instantiation_error)?;
 
@@ -279,6 +253,8 @@ impl GuestInstance {
         state.malloc = Some(malloc.clone());
         state.meter = meter.as_ref().map(|m| m.globals.clone());
         state.stats.instances_created.fetch_add(1, Relaxed);
+        state.stats.instances_live.fetch_add(1, Relaxed);
+        let stats = state.stats.clone();
         let input_buffer = match version.minor {
             1.. if !version.is_poc() => exports.get_typed_function(&store, abi::INPUT_BUFFER).ok(),
             _ => None,
@@ -292,6 +268,7 @@ impl GuestInstance {
             meter,
             max_memory_pages: limits.max_memory_pages,
             input_buffer: None,
+            stats,
             config_generation: 0,
             last_points_used: 0,
         };

@@ -137,6 +137,8 @@ pub fn stats_to_json(stats: &HostStats) -> Json {
         "failures": stats.failures,
         "instances_created": stats.instances_created,
         "instances_recycled": stats.instances_recycled,
+        "instances_live": stats.instances_live,
+        "instances_released_idle": stats.instances_released_idle,
         "register_calls": stats.register_calls,
         "register_replays": stats.register_replays,
         "cpu_points_used": stats.cpu_points_used,

@@ -30,6 +30,22 @@ pub struct Limits {
     /// The form of events and configs at the API (not a limit, but read
     /// from HostOptions with them and needed where they are).
     pub event_format: EventFormat,
+    /// An instance unused this long on its thread is released.
+    pub instance_idle: std::time::Duration,
+    /// How much address space each guest memory reserves.
+    pub memory_reservation: MemoryReservation,
+}
+
+/// The address space a guest memory reserves (docs/DESIGN.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MemoryReservation {
+    /// The cap (`max_memory_pages`, or the module's maximum when lower)
+    /// plus a 64 KiB guard; compiled code checks each access's bounds.
+    #[default]
+    Cap,
+    /// wasmer's static style: 8 GiB per memory (the wasm32 space and a
+    /// 4 GiB guard), no bounds checks in compiled code.
+    Wasm32,
 }
 
 impl Default for Limits {
@@ -49,6 +65,8 @@ impl Default for Limits {
             max_module_bytes: 16 << 20,
             max_table_elements: 100_000,
             event_format: EventFormat::Protobuf,
+            instance_idle: std::time::Duration::from_secs(60),
+            memory_reservation: MemoryReservation::Cap,
         }
     }
 }
@@ -92,6 +110,14 @@ impl Limits {
                 eiw_proto::EventFormat::Json => EventFormat::Json,
                 eiw_proto::EventFormat::Msgpack => EventFormat::Msgpack,
             },
+            instance_idle: match options.instance_idle_ms {
+                0 => d.instance_idle,
+                ms => std::time::Duration::from_millis(ms.into()),
+            },
+            memory_reservation: match options.memory_reservation() {
+                eiw_proto::MemoryReservation::Cap => MemoryReservation::Cap,
+                eiw_proto::MemoryReservation::Wasm32 => MemoryReservation::Wasm32,
+            },
         }
     }
 
@@ -110,6 +136,15 @@ impl Limits {
                 format!(
                     "event_format {} is not a format eiw knows (0 protobuf, 1 JSON, 2 msgpack)",
                     options.event_format
+                ),
+            ));
+        }
+        if eiw_proto::MemoryReservation::try_from(options.memory_reservation).is_err() {
+            return Err(Error::new(
+                ResultCode::InvalidOptions,
+                format!(
+                    "memory_reservation {} is not one eiw knows (0 cap, 1 wasm32)",
+                    options.memory_reservation
                 ),
             ));
         }

@@ -62,6 +62,18 @@ pub fn host_options_from_json(text: &[u8]) -> Result<HostOptions, String> {
                     }
                 }
             }
+            "instance_idle_ms" => o.instance_idle_ms = u32_field()?,
+            "memory_reservation" => {
+                o.memory_reservation = match text()? {
+                    "cap" => 0,
+                    "wasm32" => 1,
+                    other => {
+                        return Err(format!(
+                            "HostOptions.memory_reservation {other:?} is not \"cap\" or \"wasm32\""
+                        ))
+                    }
+                }
+            }
             other => return Err(format!("HostOptions has no field {other:?}")),
         }
     }
@@ -76,7 +88,8 @@ mod tests {
     fn reads_every_kind_of_field_and_names_mistakes() {
         let o = host_options_from_json(
             br#"{"event_format":"msgpack","max_event_bytes":65536,"disable_metering":true,
-                "cpu_points_per_call":5000000000,"cache_dir":"/tmp/c","cache_key":"AAEC"}"#,
+                "cpu_points_per_call":5000000000,"cache_dir":"/tmp/c","cache_key":"AAEC",
+                "instance_idle_ms":250,"memory_reservation":"wasm32"}"#,
         )
         .unwrap();
         assert_eq!(o.event_format, 2);
@@ -84,6 +97,8 @@ mod tests {
         assert!(o.disable_metering);
         assert_eq!(o.cpu_points_per_call, 5_000_000_000);
         assert_eq!(o.cache_key, vec![0, 1, 2]);
+        assert_eq!(o.instance_idle_ms, 250);
+        assert_eq!(o.memory_reservation, 1);
         for (json, says) in [
             (
                 r#"{"max_event_bytes":-1}"#,
@@ -91,6 +106,10 @@ mod tests {
             ),
             (r#"{"max_event_bytes":4294967296}"#, "from 0 to 4294967295"),
             (r#"{"event_format":"xml"}"#, "\"xml\" is not"),
+            (
+                r#"{"memory_reservation":"none"}"#,
+                "memory_reservation \"none\" is not",
+            ),
             (r#"{"max_events":1}"#, "no field \"max_events\""),
             ("[]", "must be an object"),
             ("{", "HostOptions JSON:"),
