@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eiw.h"
+
 #define CHECK(cond)                                                         \
   do {                                                                      \
     if (!(cond)) {                                                          \
@@ -36,6 +38,53 @@ static inline uint8_t *read_file(const char *path, size_t *len) {
   fclose(f);
   *len = (size_t)size;
   return data;
+}
+
+static inline uint64_t read_varint(const uint8_t **p, const uint8_t *end) {
+  uint64_t value = 0;
+  for (int shift = 0; *p < end && shift < 64; shift += 7) {
+    uint8_t byte = *(*p)++;
+    value |= (uint64_t)(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) return value;
+  }
+  fprintf(stderr, "bad varint in a protobuf message\n");
+  exit(1);
+}
+
+/* The value of varint field `field` of a serialized protobuf message (such
+ * as HostStats), or 0 when absent (proto3 leaves zeros out). */
+static inline uint64_t varint_field(const uint8_t *bytes, size_t len, uint32_t field) {
+  const uint8_t *p = bytes, *end = bytes + len;
+  uint64_t found = 0;
+  while (p < end) {
+    uint64_t tag = read_varint(&p, end);
+    switch (tag & 7) {
+      case 0: {
+        uint64_t value = read_varint(&p, end);
+        if (tag >> 3 == field) found = value;
+        break;
+      }
+      case 1: p += 8; break;
+      case 2: p += read_varint(&p, end); break;
+      case 5: p += 4; break;
+      default: fprintf(stderr, "bad wire type %d\n", (int)(tag & 7)); exit(1);
+    }
+  }
+  CHECK(p == end);
+  return found;
+}
+
+/* HostStats fields. */
+#define STATS_INSTANCES_LIVE 20
+
+/* One varint field of a host's HostStats. */
+static inline uint64_t host_stat(const eiw_host *host, uint32_t field) {
+  uint8_t *stats;
+  size_t len;
+  CHECK(eiw_host_stats(host, &stats, &len, NULL) == EIW_RESULT_OK);
+  uint64_t value = varint_field(stats, len, field);
+  eiw_bytes_free(stats, len);
+  return value;
 }
 
 #endif

@@ -83,6 +83,8 @@ enum eiw_result
   // The guest trapped after it was refused memory beyond
   // `HostOptions.max_memory_pages`, or the module needs more memory than that.
   EIW_RESULT_MEMORY_EXHAUSTED = 24,
+  // The host was freed (`eiw_free`): a call that started after that.
+  EIW_RESULT_HOST_CLOSED = 25,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -146,14 +148,16 @@ typedef struct eiw_error eiw_error;
 //
 // Methods: `eiw_register`, `eiw_process`, `eiw_process_batch`,
 // `eiw_host_abi_version`, `eiw_host_stats`.
-// Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
-// is running.
+// Created by `eiw_host_new`; freed by `eiw_free`, also while calls on it
+// are running (they finish normally; calls that start later get
+// `EIW_RESULT_HOST_CLOSED`, however late: see `eiw_free`).
 //
 // Thread safety: `eiw_register` and `eiw_process` may be called on one host
 // from any number of threads at once. eiw keeps one guest instance per host
-// per OS thread that calls it; an instance on another thread than the one
-// calling `eiw_free` is released when that thread next creates an instance
-// or exits.
+// per OS thread that calls it; `eiw_thread_release` says when those are
+// released. Each instance reserves the address space of its memory's cap:
+// `HostOptions.max_memory_pages` × 64 KiB plus a 64 KiB guard (16 MiB +
+// 64 KiB by default), and about 100 KiB more for its stack and tables.
 typedef struct eiw_host eiw_host;
 
 // Receives one event the guest emitted, in the host's
@@ -409,9 +413,27 @@ eiw_result eiw_host_stats(const eiw_host *host,
 // the length eiw gave. `eiw_bytes_free(NULL, 0)` does nothing.
 void eiw_bytes_free(uint8_t *bytes, size_t len);
 
-// Frees a host and the guest instance of the calling thread. No call on
-// the host may be running. `eiw_free(NULL)` does nothing.
+// Frees a host. Calls on it that are running finish normally, their
+// emits delivered; the host's memory goes when the last of them returns.
+// A call that starts after `eiw_free` gets `EIW_RESULT_HOST_CLOSED`, as
+// does one made with the pointer any time later, so a worker that loaded
+// the pointer just before a module swap is safe: each handle keeps 16
+// bytes for the life of the process (a million hosts: 16 MB). Freeing
+// twice does nothing; `eiw_free(NULL)` does nothing.
+//
+// The calling thread's instance of the host is released with the host;
+// other threads release theirs at their next eiw call on any host.
 void eiw_free(eiw_host *host);
+
+// Releases every guest instance the calling thread holds, of every host
+// (except those of calls running on this thread, when called from a
+// callback), and returns how many. For a worker thread about to go idle or
+// exit: its instances would otherwise stay until the thread's next eiw
+// call (released then if their host was freed or they were unused for
+// `HostOptions.instance_idle_ms`) or until it exits. The next call on a
+// host from this thread creates a fresh instance and replays the
+// registered config.
+size_t eiw_thread_release(void);
 
 #ifdef __cplusplus
 }  // extern "C"

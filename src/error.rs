@@ -3,7 +3,7 @@ use std::ffi::CStr;
 use std::fmt;
 
 /// Every code with its C name, in value order.
-const CODES: [(ResultCode, &CStr); 25] = [
+const CODES: [(ResultCode, &CStr); 26] = [
     (ResultCode::Ok, c"EIW_RESULT_OK"),
     (ResultCode::NullArgument, c"EIW_RESULT_NULL_ARGUMENT"),
     (ResultCode::InvalidModule, c"EIW_RESULT_INVALID_MODULE"),
@@ -44,6 +44,7 @@ const CODES: [(ResultCode, &CStr); 25] = [
     ),
     (ResultCode::CpuExhausted, c"EIW_RESULT_CPU_EXHAUSTED"),
     (ResultCode::MemoryExhausted, c"EIW_RESULT_MEMORY_EXHAUSTED"),
+    (ResultCode::HostClosed, c"EIW_RESULT_HOST_CLOSED"),
 ];
 
 /// The outcome of an eiw call. `EIW_RESULT_OK` is 0; every other value names
@@ -103,6 +104,8 @@ pub enum ResultCode {
     /// The guest trapped after it was refused memory beyond
     /// `HostOptions.max_memory_pages`, or the module needs more memory than that.
     MemoryExhausted = 24,
+    /// The host was freed (`eiw_free`): a call that started after that.
+    HostClosed = 25,
 }
 
 impl ResultCode {

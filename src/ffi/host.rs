@@ -1,6 +1,7 @@
 //! `eiw_host`: create, register, process, free.
 use super::boundary::{bytes, null_argument, run, run_quietly};
 use super::error::eiw_error;
+use super::handle::{Handle, Handles};
 use crate::abi::LogLevel;
 use crate::error::{Error, ResultCode};
 use crate::host::Host;
@@ -61,18 +62,27 @@ pub struct eiw_callbacks {
 ///
 /// Methods: `eiw_register`, `eiw_process`, `eiw_process_batch`,
 /// `eiw_host_abi_version`, `eiw_host_stats`.
-/// Created by `eiw_host_new`; freed by `eiw_free`, once, when no call on it
-/// is running.
+/// Created by `eiw_host_new`; freed by `eiw_free`, also while calls on it
+/// are running (they finish normally; calls that start later get
+/// `EIW_RESULT_HOST_CLOSED`, however late: see `eiw_free`).
 ///
 /// Thread safety: `eiw_register` and `eiw_process` may be called on one host
 /// from any number of threads at once. eiw keeps one guest instance per host
-/// per OS thread that calls it; an instance on another thread than the one
-/// calling `eiw_free` is released when that thread next creates an instance
-/// or exits.
+/// per OS thread that calls it; `eiw_thread_release` says when those are
+/// released. Each instance reserves the address space of its memory's cap:
+/// `HostOptions.max_memory_pages` × 64 KiB plus a 64 KiB guard (16 MiB +
+/// 64 KiB by default), and about 100 KiB more for its stack and tables.
 pub struct eiw_host {
+    _opaque: [u8; 0],
+}
+
+/// What an `eiw_host *` points to until `eiw_free`.
+struct LiveHost {
     host: Host,
     callbacks: eiw_callbacks,
 }
+
+static HANDLES: Handles<LiveHost> = Handles::new();
 
 struct CallbackSink<'a> {
     callbacks: &'a eiw_callbacks,
@@ -110,11 +120,14 @@ impl Sink for CallbackSink<'_> {
     }
 }
 
+/// The handle behind `host`.
+///
 /// # Safety
-/// `host` must be NULL or a live host from `eiw_host_new`.
-unsafe fn host_ref<'a>(host: *const eiw_host) -> Result<&'a eiw_host, Error> {
+/// `host` must be NULL or a handle from `eiw_host_new` (freed or not:
+/// handles are never freed).
+unsafe fn handle<'a>(host: *const eiw_host) -> Result<&'a Handle<LiveHost>, Error> {
     // SAFETY: guaranteed by the caller.
-    unsafe { host.as_ref() }.ok_or_else(|| null_argument("host"))
+    unsafe { host.cast::<Handle<LiveHost>>().as_ref() }.ok_or_else(|| null_argument("host"))
 }
 
 /// Runs `call` on a live host with the caller's buffer, its outputs
@@ -128,14 +141,15 @@ fn call_with_input(
     call: impl FnOnce(&Host, &[u8], &mut CallbackSink) -> Result<(), Error>,
 ) -> ResultCode {
     run(error_out, || {
-        // SAFETY: the caller passes a live host and a readable buffer.
-        let host = unsafe { host_ref(host) }?;
+        // SAFETY: the caller passes a host handle and a readable buffer.
         let input = unsafe { bytes(input, input_len, name) }?;
-        let mut sink = CallbackSink {
-            callbacks: &host.callbacks,
-            call_context,
-        };
-        call(&host.host, input, &mut sink)
+        unsafe { handle(host) }?.enter(|host| {
+            let mut sink = CallbackSink {
+                callbacks: &host.callbacks,
+                call_context,
+            };
+            call(&host.host, input, &mut sink)
+        })
     })
 }
 
@@ -183,9 +197,9 @@ pub extern "C" fn eiw_host_new(
             return Err(null_argument("callbacks->emit"));
         }
         let host = Host::from_options(wasm, options)?;
-        let host = Box::into_raw(Box::new(eiw_host { host, callbacks }));
+        let handle = HANDLES.open(LiveHost { host, callbacks });
         // SAFETY: as above.
-        unsafe { *host_out = host };
+        unsafe { *host_out = std::ptr::from_ref(handle).cast_mut().cast() };
         Ok(())
     })
 }
@@ -355,8 +369,8 @@ pub extern "C" fn eiw_process_batch(
                 unsafe { *errors_out.add(i) = std::ptr::null_mut() };
             }
         }
-        // SAFETY: the caller passes a live host.
-        let host = unsafe { host_ref(host) }?;
+        // SAFETY: the caller passes a host handle.
+        let handle = unsafe { handle(host) }?;
         if results.is_null() && count > 0 {
             return Err(null_argument("results"));
         }
@@ -372,14 +386,16 @@ pub extern "C" fn eiw_process_batch(
             // SAFETY: each entry is a readable (pointer, length) pair.
             .map(|(i, e)| unsafe { bytes(e.event, e.event_len, format_args!("events[{i}].event")) })
             .collect::<Result<Vec<&[u8]>, Error>>()?;
-        let mut sink = BatchSink {
-            callbacks: &host.callbacks,
-            events,
-            current: events
-                .first()
-                .map_or(std::ptr::null_mut(), |e| e.call_context),
-        };
-        let outcome = host.host.process_batch(&inputs, &mut sink);
+        let outcome = handle.enter(|host| {
+            let mut sink = BatchSink {
+                callbacks: &host.callbacks,
+                events,
+                current: events
+                    .first()
+                    .map_or(std::ptr::null_mut(), |e| e.call_context),
+            };
+            Ok(host.host.process_batch(&inputs, &mut sink))
+        })?;
         for (i, result) in outcome.into_iter().enumerate() {
             let code = result.as_ref().map_or_else(Error::code, |_| ResultCode::Ok);
             // SAFETY: `count` writable slots (checked non-NULL above).
@@ -402,8 +418,8 @@ pub extern "C" fn eiw_host_abi_version(
     minor_out: *mut u32,
 ) -> ResultCode {
     run(std::ptr::null_mut(), || {
-        // SAFETY: the caller passes a live host.
-        let host = unsafe { host_ref(host) }?;
+        // SAFETY: the caller passes a host handle.
+        let version = unsafe { handle(host) }?.enter(|host| Ok(host.host.abi().version))?;
         if major_out.is_null() || minor_out.is_null() {
             return Err(null_argument(if major_out.is_null() {
                 "major_out"
@@ -411,7 +427,6 @@ pub extern "C" fn eiw_host_abi_version(
                 "minor_out"
             }));
         }
-        let version = host.host.abi().version;
         // SAFETY: checked non-NULL; the caller passes writable slots.
         unsafe {
             *major_out = version.major;
@@ -452,9 +467,9 @@ pub extern "C" fn eiw_host_stats(
             *stats_out = std::ptr::null_mut();
             *stats_len_out = 0;
         }
-        // SAFETY: the caller passes a live host.
-        let host = unsafe { host_ref(host) }?;
-        let bytes = prost::Message::encode_to_vec(&host.host.stats()).into_boxed_slice();
+        // SAFETY: the caller passes a host handle.
+        let stats = unsafe { handle(host) }?.enter(|host| Ok(host.host.stats()))?;
+        let bytes = prost::Message::encode_to_vec(&stats).into_boxed_slice();
         let len = bytes.len();
         // SAFETY: as above.
         unsafe {
@@ -477,12 +492,35 @@ pub extern "C" fn eiw_bytes_free(bytes: *mut u8, len: usize) {
     }
 }
 
-/// Frees a host and the guest instance of the calling thread. No call on
-/// the host may be running. `eiw_free(NULL)` does nothing.
+/// Frees a host. Calls on it that are running finish normally, their
+/// emits delivered; the host's memory goes when the last of them returns.
+/// A call that starts after `eiw_free` gets `EIW_RESULT_HOST_CLOSED`, as
+/// does one made with the pointer any time later, so a worker that loaded
+/// the pointer just before a module swap is safe: each handle keeps 16
+/// bytes for the life of the process (a million hosts: 16 MB). Freeing
+/// twice does nothing; `eiw_free(NULL)` does nothing.
+///
+/// The calling thread's instance of the host is released with the host;
+/// other threads release theirs at their next eiw call on any host.
 #[no_mangle]
 pub extern "C" fn eiw_free(host: *mut eiw_host) {
-    if !host.is_null() {
-        // SAFETY: a host from eiw_host_new, freed once.
-        run_quietly(|| drop(unsafe { Box::from_raw(host) }));
+    // SAFETY: NULL or a handle from eiw_host_new.
+    if let Ok(handle) = unsafe { handle(host) } {
+        run_quietly(|| handle.close());
     }
+}
+
+/// Releases every guest instance the calling thread holds, of every host
+/// (except those of calls running on this thread, when called from a
+/// callback), and returns how many. For a worker thread about to go idle or
+/// exit: its instances would otherwise stay until the thread's next eiw
+/// call (released then if their host was freed or they were unused for
+/// `HostOptions.instance_idle_ms`) or until it exits. The next call on a
+/// host from this thread creates a fresh instance and replays the
+/// registered config.
+#[no_mangle]
+pub extern "C" fn eiw_thread_release() -> usize {
+    let mut released = 0;
+    run_quietly(|| released = crate::thread_slots::release_thread());
+    released
 }

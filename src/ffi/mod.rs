@@ -9,6 +9,7 @@
 mod boundary;
 mod error;
 mod format;
+mod handle;
 mod host;
 
 pub use error::{eiw_error, eiw_error_code, eiw_error_free, eiw_error_message, eiw_result_name};
@@ -19,7 +20,7 @@ pub use format::{
 pub use host::{
     eiw_batch_event, eiw_bytes_free, eiw_callbacks, eiw_emit_callback, eiw_free, eiw_host,
     eiw_host_abi_version, eiw_host_new, eiw_host_stats, eiw_log_callback, eiw_process,
-    eiw_process_batch, eiw_register, eiw_register_protobuf,
+    eiw_process_batch, eiw_register, eiw_register_protobuf, eiw_thread_release,
 };
 
 use std::ffi::c_char;
