@@ -157,6 +157,8 @@ func encodeOptions(o Options) []byte {
 		e.bytesField(16, o.CacheKey)
 	}
 	e.varintField(17, uint64(o.EventFormat))
+	e.varintField(18, uint64(o.InstanceIdle.Milliseconds()))
+	e.varintField(19, uint64(o.MemoryReservation))
 	return e.buf
 }
 

@@ -113,6 +113,8 @@ import (
 	"runtime"
 	"runtime/cgo"
 	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 )
 
@@ -180,17 +182,52 @@ type Options struct {
 	// and return, and of the config RegisterBytes takes: FormatProtobuf
 	// (the default), FormatJSON or FormatMsgpack (docs/FORMATS.md).
 	EventFormat EventFormat
+	// InstanceIdle releases a guest instance that its OS thread has not
+	// used for this long (at that thread's next call); 0: one minute.
+	// Millisecond precision.
+	InstanceIdle time.Duration
+	// MemoryReservation is the address space each guest memory reserves:
+	// ReserveCap (the default: MaxMemoryPages x 64 KiB plus a 64 KiB guard)
+	// or ReserveWasm32 (8 GiB, faster code; docs/DESIGN.md).
+	MemoryReservation MemoryReservation
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }
 
+// MemoryReservation is Options.MemoryReservation.
+type MemoryReservation uint32
+
+const (
+	ReserveCap    MemoryReservation = 0
+	ReserveWasm32 MemoryReservation = 1
+)
+
 // Host is a compiled, checked module. Its methods are safe for concurrent
-// use; Close must be called when no other call is running or waits for them.
+// use, Close included: calls running when Close is called finish normally.
 type Host struct {
-	mu     sync.RWMutex
-	host   *C.eiw_host
+	host   atomic.Pointer[C.eiw_host]
 	logger Logger
 	format EventFormat
+}
+
+// handle is the C host, or ErrClosed.
+func (h *Host) handle() (*C.eiw_host, error) {
+	if host := h.host.Load(); host != nil {
+		return host, nil
+	}
+	return nil, ErrClosed
+}
+
+// callError converts a failed call's result: EIW_RESULT_HOST_CLOSED (Close
+// ran between loading the handle and the call) is ErrClosed.
+func callError(rc C.eiw_result, cerr *C.eiw_error) error {
+	if rc == C.EIW_RESULT_HOST_CLOSED {
+		if cerr != nil {
+			C.eiw_error_free(cerr)
+		}
+		return ErrClosed
+	}
+	return takeError(rc, cerr)
 }
 
 // call is the Go state of one call with a logger, reached from C through
@@ -222,7 +259,8 @@ func NewHost(wasm []byte, opts Options) (*Host, error) {
 	if rc != C.EIW_RESULT_OK {
 		return nil, takeError(rc, cerr)
 	}
-	h := &Host{host: host, logger: opts.Logger, format: opts.EventFormat}
+	h := &Host{logger: opts.Logger, format: opts.EventFormat}
+	h.host.Store(host)
 	runtime.SetFinalizer(h, func(h *Host) { h.Close() })
 	return h, nil
 }
@@ -265,16 +303,15 @@ func (h *Host) newCall() (state *C.eiw_go_call, c *call, done func()) {
 }
 
 func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if h.host == nil {
-		return nil, ErrClosed
+	host, err := h.handle()
+	if err != nil {
+		return nil, err
 	}
 	state, c, done := h.newCall()
 	defer done()
 	ptr, n := bytesArg(input)
 	var cerr *C.eiw_error
-	rc := enter(h.host, ptr, n, unsafe.Pointer(&state.single), &cerr)
+	rc := enter(host, ptr, n, unsafe.Pointer(&state.single), &cerr)
 	runtime.KeepAlive(input)
 	if c != nil && c.panic != nil {
 		if cerr != nil {
@@ -288,7 +325,7 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
 	}
 	if rc != C.EIW_RESULT_OK {
-		return events, takeError(rc, cerr)
+		return events, callError(rc, cerr)
 	}
 	return events, nil
 }
@@ -335,10 +372,9 @@ type BatchResult struct {
 // ones after it run on a fresh instance. The error is for the call as a
 // whole (ErrClosed, or C memory exhausted).
 func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if h.host == nil {
-		return nil, ErrClosed
+	host, err := h.handle()
+	if err != nil {
+		return nil, err
 	}
 	if len(events) == 0 {
 		return nil, nil
@@ -360,7 +396,7 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 	errs := make([]*C.eiw_error, len(events))
 	state, c, done := h.newCall()
 	defer done()
-	rc := C.eiw_go_process_batch(h.host, (*C.uint8_t)(unsafe.Pointer(&data[0])), &lens[0],
+	rc := C.eiw_go_process_batch(host, (*C.uint8_t)(unsafe.Pointer(&data[0])), &lens[0],
 		C.size_t(len(events)), state, &results[0], &errs[0])
 	runtime.KeepAlive(data)
 	out := make([]BatchResult, len(events))
@@ -384,7 +420,7 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 		return out, &Error{Code: ResultPanic, Message: "out of C memory while running the batch"}
 	}
 	if rc != C.EIW_RESULT_OK {
-		return out, takeError(rc, nil)
+		return out, callError(rc, nil)
 	}
 	return out, nil
 }
@@ -428,17 +464,28 @@ func (h *Host) Register(params map[string]interface{}) error {
 	return err
 }
 
-// Close frees the host. It waits for running calls; later calls return
-// ErrClosed. Closing twice is allowed.
+// Close frees the host without waiting: calls running on other goroutines
+// finish normally, their events delivered, and the host's memory goes when
+// the last of them returns; calls made after Close return ErrClosed.
+// The guest instance of the calling OS thread is released now; those of
+// other threads at their next eiw call (or see ReleaseThread). Closing
+// twice is allowed.
 func (h *Host) Close() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.host != nil {
-		C.eiw_free(h.host)
-		h.host = nil
+	if host := h.host.Swap(nil); host != nil {
+		C.eiw_free(host)
 	}
 	runtime.SetFinalizer(h, nil)
 	return nil
+}
+
+// ReleaseThread releases every guest instance the calling OS thread holds,
+// of every host, and returns how many. Go moves goroutines between
+// threads, so it is for goroutines locked to their thread
+// (runtime.LockOSThread) before they go idle; others can rely on each
+// thread releasing the instances of closed hosts at its next call, and
+// those unused for Options.InstanceIdle.
+func ReleaseThread() int {
+	return int(C.eiw_thread_release())
 }
 
 // Version is the version of the linked libeiw.

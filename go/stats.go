@@ -20,6 +20,9 @@ type Stats struct {
 	// for example "EIW_RESULT_CPU_EXHAUSTED".
 	Failures                              map[string]uint64
 	InstancesCreated, InstancesRecycled   uint64
+	// InstancesLive are alive now, on all threads; InstancesReleasedIdle
+	// were released after Options.InstanceIdle unused.
+	InstancesLive, InstancesReleasedIdle uint64
 	RegisterCalls, RegisterReplays        uint64
 	CPUPointsUsed, CPUPointsMaxPerCall    uint64
 	PeakMemoryPages                       uint32
@@ -36,16 +39,15 @@ type Stats struct {
 // Stats reads the host's counters. It may be called while other
 // goroutines process.
 func (h *Host) Stats() (*Stats, error) {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	if h.host == nil {
-		return nil, ErrClosed
+	host, err := h.handle()
+	if err != nil {
+		return nil, err
 	}
 	var buf *C.uint8_t
 	var n C.size_t
 	var cerr *C.eiw_error
-	if rc := C.eiw_host_stats(h.host, &buf, &n, &cerr); rc != C.EIW_RESULT_OK {
-		return nil, takeError(rc, cerr)
+	if rc := C.eiw_host_stats(host, &buf, &n, &cerr); rc != C.EIW_RESULT_OK {
+		return nil, callError(rc, cerr)
 	}
 	raw := C.GoBytes(unsafe.Pointer(buf), C.int(n))
 	C.eiw_bytes_free(buf, n)
@@ -59,7 +61,7 @@ func decodeStats(b []byte) (*Stats, error) {
 		5: &s.EventsEmitted, 7: &s.InstancesCreated, 8: &s.InstancesRecycled,
 		9: &s.RegisterCalls, 10: &s.RegisterReplays, 11: &s.CPUPointsUsed,
 		12: &s.CPUPointsMaxPerCall, 15: &s.LogLinesDelivered, 16: &s.LogLinesBelowLevel,
-		17: &s.LogLinesRateLimited,
+		17: &s.LogLinesRateLimited, 20: &s.InstancesLive, 21: &s.InstancesReleasedIdle,
 	}
 	d := decoder{b}
 	for len(d.buf) > 0 {
@@ -78,10 +80,6 @@ func decodeStats(b []byte) (*Stats, error) {
 			s.Failures[name] = count
 		case field == 13:
 			s.PeakMemoryPages = uint32(v)
-		case field == 18:
-			s.ModuleLoadedFromCache = v != 0
-		case field == 19:
-			s.ModuleCacheNote = string(payload)
 		case field == 18:
 			s.ModuleLoadedFromCache = v != 0
 		case field == 19:
