@@ -18,12 +18,17 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The process's address space (VmSize), in MiB.
-fn vm_size_mib() -> u64 {
+/// A figure of /proc/self/status, in MiB.
+fn status_mib(name: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
+    let line = status.lines().find(|l| l.starts_with(name)).unwrap();
     let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
     kib / 1024
+}
+
+/// The process's address space, in MiB.
+fn vm_size_mib() -> u64 {
+    status_mib("VmSize:")
 }
 
 fn event() -> Vec<u8> {
@@ -215,7 +220,7 @@ fn thread_churn_and_host_cycles_leave_no_instances_behind() {
     assert_eq!(base.stats().instances_live, 1);
     // 100 hosts created and freed, each called by 4 long-lived workers.
     let workers: Vec<Worker> = (0..4).map(|_| Worker::new()).collect();
-    let mut after_first = 0;
+    let (mut after_first, mut rss_after_first) = (0, 0);
     for cycle in 0..100 {
         let host = std::sync::Arc::new(host_with(256, MemoryReservation::Cap));
         for worker in &workers {
@@ -229,6 +234,7 @@ fn thread_churn_and_host_cycles_leave_no_instances_behind() {
         drop(std::sync::Arc::into_inner(host).unwrap());
         if cycle == 0 {
             after_first = vm_size_mib();
+            rss_after_first = status_mib("VmRSS:");
         }
     }
     for worker in &workers {
@@ -239,6 +245,8 @@ fn thread_churn_and_host_cycles_leave_no_instances_behind() {
     // Keeping them would take 100 x 4 x 16 MiB of address space.
     let growth = vm_size_mib().saturating_sub(after_first);
     assert!(growth < 1024, "{growth} MiB");
+    let rss_growth = status_mib("VmRSS:").saturating_sub(rss_after_first);
+    assert!(rss_growth < 128, "{rss_growth} MiB");
     drop(workers);
     assert_eq!(base.stats().instances_live, 1);
 }

@@ -71,7 +71,9 @@ pub struct eiw_callbacks {
 /// per OS thread that calls it; `eiw_thread_release` says when those are
 /// released. Each instance reserves the address space of its memory's cap:
 /// `HostOptions.max_memory_pages` × 64 KiB plus a 64 KiB guard (16 MiB +
-/// 64 KiB by default), and about 100 KiB more for its stack and tables.
+/// 64 KiB by default; its tables come from the heap). A host adds about
+/// 7 MiB for its compiled code and its first instance; each thread that
+/// calls eiw, its stack and its C library malloc arena.
 pub struct eiw_host {
     _opaque: [u8; 0],
 }
@@ -438,7 +440,8 @@ pub extern "C" fn eiw_host_abi_version(
 
 /// A snapshot of the host's counters as a serialized `HostStats`
 /// (proto/eiw.proto): events in, passed, dropped, failed and emitted,
-/// failures by result code, instances created and recycled, register calls
+/// failures by result code, instances created, recycled, alive now and
+/// released for being idle, register calls
 /// and replays, CPU points, peak memory, a latency histogram of
 /// `eiw_process`, and guest log lines delivered, filtered and rate-limited.
 ///
