@@ -157,9 +157,24 @@ func encodeOptions(o Options) []byte {
 		e.bytesField(16, o.CacheKey)
 	}
 	e.varintField(17, uint64(o.EventFormat))
-	e.varintField(18, uint64(o.InstanceIdle.Milliseconds()))
+	e.varintField(18, idleMillis(o.InstanceIdle))
 	e.varintField(19, uint64(o.MemoryReservation))
 	return e.buf
+}
+
+// idleMillis is Options.InstanceIdle for HostOptions.instance_idle_ms: at
+// least 1 ms when set (0 means the default), at most what the field holds.
+func idleMillis(d time.Duration) uint64 {
+	switch ms := d.Milliseconds(); {
+	case d <= 0:
+		return 0
+	case ms < 1:
+		return 1
+	case ms > math.MaxUint32:
+		return math.MaxUint32
+	default:
+		return uint64(ms)
+	}
 }
 
 func marshalConfig(params map[string]interface{}) ([]byte, error) {

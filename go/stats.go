@@ -18,11 +18,11 @@ type Stats struct {
 	EventsIn, EventsPassed, EventsDropped, EventsFailed, EventsEmitted uint64
 	// Failures counts failed Process and Register calls by result name,
 	// for example "EIW_RESULT_CPU_EXHAUSTED".
-	Failures                              map[string]uint64
-	InstancesCreated, InstancesRecycled   uint64
+	Failures                            map[string]uint64
+	InstancesCreated, InstancesRecycled uint64
 	// InstancesLive are alive now, on all threads; InstancesReleasedIdle
 	// were released after Options.InstanceIdle unused.
-	InstancesLive, InstancesReleasedIdle uint64
+	InstancesLive, InstancesReleasedIdle  uint64
 	RegisterCalls, RegisterReplays        uint64
 	CPUPointsUsed, CPUPointsMaxPerCall    uint64
 	PeakMemoryPages                       uint32

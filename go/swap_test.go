@@ -171,3 +171,27 @@ func TestCloseDuringBatches(t *testing.T) {
 	}
 	t.Logf("%d whole batches", ran.Load())
 }
+
+func TestInstanceIdleInMilliseconds(t *testing.T) {
+	for _, c := range []struct {
+		idle time.Duration
+		want uint64
+	}{
+		{-time.Second, 0}, {0, 0}, {500 * time.Microsecond, 1},
+		{1500 * time.Millisecond, 1500}, {100 * 24 * time.Hour, 1<<32 - 1},
+	} {
+		if got := idleMillis(c.idle); got != c.want {
+			t.Errorf("%v: %d, want %d", c.idle, got, c.want)
+		}
+	}
+	h := newHost(t, "passthrough", Options{InstanceIdle: time.Millisecond, MemoryReservation: ReserveWasm32})
+	if _, err := h.Process(sample().Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := h.Stats(); err != nil || s.InstancesLive != 1 {
+		t.Fatalf("%+v, %v", s, err)
+	}
+	if _, err := NewHost(module(t, "passthrough"), Options{MemoryReservation: 9}); !errors.Is(err, ErrInvalidOptions) {
+		t.Fatalf("unknown reservation: %v", err)
+	}
+}

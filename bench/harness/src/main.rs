@@ -327,6 +327,48 @@ fn recovery(hostile: &[u8]) {
     );
 }
 
+/// EIW_BENCH_PROFILE=W1-cap (or W0..W3, -cap or -wasm32): one workload's
+/// "one event per call" row with one memory reservation, for 5 s or
+/// EIW_BENCH_ROUNDS passes over the events (for callgrind, whose
+/// instruction counts compare the two styles without the machine's noise).
+fn profile_memory_style(which: &str, dir: &Path) -> bool {
+    let Some((name, style)) = which.split_once('-') else {
+        return false;
+    };
+    let reservation = match style {
+        "cap" => MemoryReservation::Cap,
+        "wasm32" => MemoryReservation::Wasm32,
+        _ => return false,
+    };
+    let (module, config, input) = match name {
+        "W0" => ("passthrough", false, events(false)),
+        "W1" => ("w1_transform", true, events(false)),
+        "W2" => ("w2_filter", false, events(false)),
+        "W3" => ("split", false, events(true)),
+        _ => return false,
+    };
+    let limits = Limits {
+        memory_reservation: reservation,
+        ..Limits::default()
+    };
+    let host = host_with(&read(dir, module), config, limits);
+    let rounds: Option<u64> = std::env::var("EIW_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok());
+    let start = Instant::now();
+    let mut n = 0;
+    while rounds.map_or(start.elapsed() < Duration::from_secs(5), |r| {
+        n < r * input.len() as u64
+    }) {
+        n += eiw_pass(&host, &input, &mut Count::default());
+    }
+    println!(
+        "{which}: {:.0} ns/event",
+        start.elapsed().as_nanos() as f64 / n as f64
+    );
+    true
+}
+
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(format!("{name}.wasm")))
         .unwrap_or_else(|e| panic!("{name}.wasm: {e} (run `make wasm`)"))
@@ -338,7 +380,9 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
     // EIW_BENCH_PROFILE=1: only W0's "one event per call" row, for 5 s, to
     // run under a profiler.
-    if std::env::var("EIW_BENCH_PROFILE").is_ok_and(|which| formats::profile(&which)) {
+    if std::env::var("EIW_BENCH_PROFILE")
+        .is_ok_and(|which| formats::profile(&which) || profile_memory_style(&which, &dir))
+    {
         return;
     }
     if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
