@@ -21,21 +21,6 @@ static void on_emit(void *userdata, void *ctx, const uint8_t *bytes, size_t len)
   (*(int *)ctx)++;
 }
 
-/* A /proc/self/status figure in KiB. */
-static long status_kib(const char *name) {
-  FILE *f = fopen("/proc/self/status", "r");
-  CHECK(f != NULL);
-  char line[256];
-  long kib = -1;
-  size_t n = strlen(name);
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, name, n) == 0 && line[n] == ':') kib = atol(line + n + 1);
-  }
-  fclose(f);
-  CHECK(kib >= 0);
-  return kib;
-}
-
 static void *worker(void *arg) {
   (void)arg;
   const char *event = "{\"message\":\"hello\"}";

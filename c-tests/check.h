@@ -74,6 +74,21 @@ static inline uint64_t varint_field(const uint8_t *bytes, size_t len, uint32_t f
   return found;
 }
 
+/* A figure of /proc/self/status (VmRSS, VmSize, ...) in KiB. */
+static inline long status_kib(const char *name) {
+  FILE *f = fopen("/proc/self/status", "r");
+  CHECK(f != NULL);
+  char line[256];
+  long kib = -1;
+  size_t n = strlen(name);
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, name, n) == 0 && line[n] == ':') kib = atol(line + n + 1);
+  }
+  fclose(f);
+  CHECK(kib >= 0);
+  return kib;
+}
+
 /* HostStats fields. */
 #define STATS_INSTANCES_LIVE 20
 

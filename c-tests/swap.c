@@ -100,20 +100,6 @@ static eiw_host *new_host(const uint8_t *wasm, size_t wasm_len) {
   return host;
 }
 
-static long status_kib(const char *name) {
-  FILE *f = fopen("/proc/self/status", "r");
-  CHECK(f != NULL);
-  char line[256];
-  long kib = -1;
-  size_t n = strlen(name);
-  while (fgets(line, sizeof line, f)) {
-    if (strncmp(line, name, n) == 0 && line[n] == ':') kib = atol(line + n + 1);
-  }
-  fclose(f);
-  CHECK(kib >= 0);
-  return kib;
-}
-
 int main(int argc, char **argv) {
   CHECK(argc == 5 || argc == 6);
   int swaps = atoi(argv[3]), threads = atoi(argv[4]);

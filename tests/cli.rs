@@ -19,8 +19,14 @@ fn eiw(args: &[&str], stdin: &str) -> Output {
 /// Runs eiw with raw bytes on stdin, written from another thread so that
 /// a large input cannot block on a full pipe.
 fn eiw_bytes(args: &[&str], stdin: Vec<u8>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_eiw"))
-        .args(args)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_eiw"));
+    command.args(args);
+    run_with_stdin(command, stdin)
+}
+
+/// Runs `command` in the repository with `stdin` and its output captured.
+fn run_with_stdin(mut command: Command, stdin: Vec<u8>) -> Output {
+    let mut child = command
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -324,7 +330,8 @@ fn run_works_under_a_2_gb_address_space_limit() {
     // `prlimit --as`, as `ulimit -v` would set it: each guest instance
     // reserves its memory cap (16 MiB by default), not 8 GiB.
     let module = wasm("add_fields");
-    let mut child = Command::new("prlimit")
+    let mut command = Command::new("prlimit");
+    command
         .arg("--as=2000000000")
         .arg(env!("CARGO_BIN_EXE_eiw"))
         .args([
@@ -332,20 +339,8 @@ fn run_works_under_a_2_gb_address_space_limit() {
             module.to_str().unwrap(),
             "--config",
             "examples/add_fields/config.json",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run prlimit (util-linux)");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(br#"{"message":"under a limit"}"#)
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ]);
+    let out = run_with_stdin(command, br#"{"message":"under a limit"}"#.to_vec());
     assert!(out.status.success(), "{}", text(&out.stderr));
     let lines = json_lines(&out.stdout);
     assert_eq!(lines.len(), 1);
