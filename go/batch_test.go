@@ -7,7 +7,7 @@ import (
 )
 
 func messageEvent(s string) []byte {
-	return (&Event{Fields: map[string]interface{}{"message": s}}).Marshal()
+	return encoded(&Event{Fields: map[string]interface{}{"message": s}})
 }
 
 // Each input gets its own outputs and result: an invalid input fails
@@ -42,7 +42,7 @@ func TestProcessBatchGivesEachInputItsOutputsAndResult(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		in = append(in, messageEvent(fmt.Sprint(i)))
 	}
-	in[2] = (&Event{Fields: map[string]interface{}{"attack": "unreachable"}}).Marshal()
+	in[2] = encoded(&Event{Fields: map[string]interface{}{"attack": "unreachable"}})
 	out, err = h.ProcessBatch(in)
 	if err != nil {
 		t.Fatal(err)

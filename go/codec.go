@@ -58,78 +58,6 @@ func encodeTimestamp(e *encoder, t time.Time) {
 	e.varintField(2, uint64(t.Nanosecond()))
 }
 
-// encodeFields writes map<string, Value> entries as field.
-func encodeFields(e *encoder, field int, fields map[string]interface{}) error {
-	for _, k := range sortedKeys(fields) {
-		var err error
-		e.message(field, func(entry *encoder) {
-			entry.bytesField(1, []byte(k))
-			entry.message(2, func(v *encoder) { err = encodeValue(v, fields[k]) })
-		})
-		if err != nil {
-			return fmt.Errorf("field %q: %w", k, err)
-		}
-	}
-	return nil
-}
-
-func encodeValue(e *encoder, value interface{}) error {
-	switch v := value.(type) {
-	case nil:
-		e.tag(1, wireVarint)
-		e.varint(0)
-	case bool:
-		e.tag(2, wireVarint)
-		if v {
-			e.varint(1)
-		} else {
-			e.varint(0)
-		}
-	case int:
-		e.tag(3, wireVarint)
-		e.varint(uint64(int64(v)))
-	case int32:
-		e.tag(3, wireVarint)
-		e.varint(uint64(int64(v)))
-	case int64:
-		e.tag(3, wireVarint)
-		e.varint(uint64(v))
-	case uint64:
-		e.tag(4, wireVarint)
-		e.varint(v)
-	case float32:
-		return encodeValue(e, float64(v))
-	case float64:
-		e.tag(5, wireFixed64)
-		e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(v))
-	case string:
-		e.bytesField(6, []byte(v))
-	case []byte:
-		e.bytesField(7, v)
-	case time.Time:
-		e.message(8, func(t *encoder) { encodeTimestamp(t, v) })
-	case []interface{}:
-		var err error
-		e.message(9, func(list *encoder) {
-			for _, item := range v {
-				list.message(1, func(iv *encoder) {
-					if ierr := encodeValue(iv, item); ierr != nil && err == nil {
-						err = ierr
-					}
-				})
-			}
-		})
-		return err
-	case map[string]interface{}:
-		var err error
-		e.message(10, func(s *encoder) { err = encodeFields(s, 1, v) })
-		return err
-	default:
-		return fmt.Errorf("eiw: cannot encode a %T as a Value", value)
-	}
-	return nil
-}
-
 func encodeOptions(o Options) []byte {
 	var e encoder
 	e.varintField(1, uint64(o.MaxEventBytes))
@@ -179,7 +107,7 @@ func idleMillis(d time.Duration) uint64 {
 
 func marshalConfig(params map[string]interface{}) ([]byte, error) {
 	var e encoder
-	if err := encodeFields(&e, 1, params); err != nil {
+	if err := encodeFields(&e, 1, params, "", 0); err != nil {
 		return nil, err
 	}
 	return e.buf, nil

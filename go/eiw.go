@@ -430,7 +430,11 @@ func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
 	if err := h.needFormat(FormatProtobuf, "ProcessEvent"); err != nil {
 		return nil, err
 	}
-	raw, err := h.Process(event.Marshal())
+	input, err := event.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := h.Process(input)
 	out := make([]*Event, 0, len(raw))
 	for _, b := range raw {
 		e, derr := UnmarshalEvent(b)

@@ -65,7 +65,7 @@ func sample() *Event {
 
 func TestPassthroughReturnsTheInputBytes(t *testing.T) {
 	h := newHost(t, "passthrough", Options{})
-	in := sample().Marshal()
+	in := encoded(sample())
 	out, err := h.Process(in)
 	if err != nil {
 		t.Fatal(err)
@@ -207,13 +207,13 @@ func TestCloseFreesAndClosedHostIsAnError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Process(sample().Marshal()); err != nil {
+	if _, err := h.Process(encoded(sample())); err != nil {
 		t.Fatal(err)
 	}
 	if err := h.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Process(sample().Marshal()); !errors.Is(err, ErrClosed) {
+	if _, err := h.Process(encoded(sample())); !errors.Is(err, ErrClosed) {
 		t.Fatalf("got %v", err)
 	}
 	if err := h.Register(nil); !errors.Is(err, ErrClosed) {
@@ -336,7 +336,7 @@ func trapsUnderLoad(t *testing.T) {
 					atomic.AddInt64(&trapped, 1)
 					continue
 				}
-				in := (&Event{Fields: map[string]interface{}{"n": int64(g*events + i)}}).Marshal()
+				in := encoded(&Event{Fields: map[string]interface{}{"n": int64(g*events + i)}})
 				atomic.AddInt64(&good, 1)
 				out, err := h.Process(in)
 				if err != nil || len(out) != 1 || string(out[0]) != string(in) {
@@ -396,7 +396,7 @@ func TestStatsCountEachOutcome(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	attack := (&Event{Fields: map[string]interface{}{"attack": "loop"}}).Marshal()
+	attack := encoded(&Event{Fields: map[string]interface{}{"attack": "loop"}})
 	if _, err := h.Process(attack); !errors.Is(err, ErrCPUExhausted) {
 		t.Fatal(err)
 	}

@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-// Event is a decoded event. Field values are nil (null), bool, int64,
-// uint64, float64, string, []byte, time.Time, []interface{} or
-// map[string]interface{}; when encoding, int, int32 and float32 are accepted
-// too.
+// Event is a decoded event. Decoded field values are nil (null), bool,
+// int64, uint64, float64, string, []byte, time.Time, []interface{} or
+// map[string]interface{}. Marshal also takes every other integer and
+// float width, named types of those kinds, json.Number (an integer when it
+// is one, else a double), encoding.TextMarshaler (its text), pointers
+// (nil is null), and maps with string keys and slices or arrays of any
+// type it takes; anything else is an error naming its path.
 type Event struct {
 	// Timestamp is the event time; the zero Time means unset.
 	Timestamp time.Time
@@ -38,28 +41,30 @@ func (e *Event) GetString(path string) (string, bool) {
 	return s, ok && isString
 }
 
-// Marshal serializes the event as an eiw.v1.Event. Values of other types
-// than those listed on Event are left out.
-func (e *Event) Marshal() []byte {
-	b, _ := e.MarshalChecked()
-	return b
-}
-
-// MarshalChecked is Marshal that reports values it cannot encode.
-func (e *Event) MarshalChecked() ([]byte, error) {
+// Marshal serializes the event as an eiw.v1.Event, every value exactly,
+// or fails with an *Error (errors.Is(err, ErrInvalidEvent)) naming the
+// path of the first value it cannot encode, such as "labels.owner" or
+// "tags[2]", and returns no bytes.
+func (e *Event) Marshal() ([]byte, error) {
+	if e == nil {
+		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
+	}
 	var enc encoder
 	if !e.Timestamp.IsZero() {
 		enc.message(1, func(t *encoder) { encodeTimestamp(t, e.Timestamp) })
 	}
 	var err error
-	enc.message(2, func(s *encoder) { err = encodeFields(s, 1, e.Fields) })
+	enc.message(2, func(s *encoder) { err = encodeFields(s, 1, e.Fields, "", 0) })
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range sortedKeys(e.Metadata) {
 		enc.message(3, func(entry *encoder) {
 			entry.bytesField(1, []byte(k))
 			entry.bytesField(2, []byte(e.Metadata[k]))
 		})
 	}
-	return enc.buf, err
+	return enc.buf, nil
 }
 
 // UnmarshalEvent decodes a serialized eiw.v1.Event.

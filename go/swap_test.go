@@ -122,7 +122,7 @@ func TestCloseWhileACallRuns(t *testing.T) {
 	if err := <-result; !errors.Is(err, ErrGuestStatus) {
 		t.Fatalf("the running call: %v, want its own result", err)
 	}
-	if _, err := h.Process(sample().Marshal()); !errors.Is(err, ErrClosed) {
+	if _, err := h.Process(encoded(sample())); !errors.Is(err, ErrClosed) {
 		t.Fatalf("a call after Close: %v", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestCloseDuringBatches(t *testing.T) {
 	}
 	batch := make([][]byte, 2000)
 	for i := range batch {
-		batch[i] = sample().Marshal()
+		batch[i] = encoded(sample())
 	}
 	var wg sync.WaitGroup
 	var ran, refused atomic.Int64
@@ -185,7 +185,7 @@ func TestInstanceIdleInMilliseconds(t *testing.T) {
 		}
 	}
 	h := newHost(t, "passthrough", Options{InstanceIdle: time.Millisecond, MemoryReservation: ReserveWasm32})
-	if _, err := h.Process(sample().Marshal()); err != nil {
+	if _, err := h.Process(encoded(sample())); err != nil {
 		t.Fatal(err)
 	}
 	if s, err := h.Stats(); err != nil || s.InstancesLive != 1 {
@@ -193,5 +193,30 @@ func TestInstanceIdleInMilliseconds(t *testing.T) {
 	}
 	if _, err := NewHost(module(t, "passthrough"), Options{MemoryReservation: 9}); !errors.Is(err, ErrInvalidOptions) {
 		t.Fatalf("unknown reservation: %v", err)
+	}
+}
+
+// closingLogger closes its own host from inside the call that logs.
+type closingLogger struct{ h **Host }
+
+func (l closingLogger) Log(LogLevel, string) { (*l.h).Close() }
+
+// A Logger that closes its host does not deadlock: the call that logged
+// finishes with its own result, and the next call gets ErrClosed.
+func TestALoggerThatClosesItsHost(t *testing.T) {
+	var h *Host
+	h = newHost(t, "add_fields", Options{Logger: closingLogger{&h}})
+	done := make(chan error)
+	go func() { done <- h.Register(map[string]interface{}{"value": 1}) }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrGuestStatus) {
+			t.Fatalf("the logging call: %v, want its own result", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("deadlock: Close from inside the Logger")
+	}
+	if _, err := h.Process(encoded(sample())); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v", err)
 	}
 }
