@@ -108,7 +108,6 @@ import "C"
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"runtime"
 	"runtime/cgo"
@@ -145,8 +144,13 @@ func (l LogLevel) String() string {
 	return fmt.Sprintf("level(%d)", uint32(l))
 }
 
-// Logger receives the lines a guest logs. It is called on the goroutine
-// that called Process or Register, during that call.
+// Logger receives the lines a guest logs, during the call that logged
+// them (on a goroutine of its own, which the call waits for). A Logger
+// that panics or calls runtime.Goexit (t.Fatal) has the panic or the
+// Goexit raised again in the goroutine that made the call, once the call
+// has returned; the host stays usable. A Logger may call the host,
+// Close included: a nested call runs on another guest instance, and Close
+// lets the logging call finish.
 type Logger interface {
 	Log(level LogLevel, message string)
 }
@@ -210,24 +214,15 @@ type Host struct {
 	format EventFormat
 }
 
-// handle is the C host, or ErrClosed.
+// handle is the C host, or ErrClosed (an error for a nil *Host).
 func (h *Host) handle() (*C.eiw_host, error) {
+	if h == nil {
+		return nil, &Error{Code: ResultNullArgument, Message: "nil *Host"}
+	}
 	if host := h.host.Load(); host != nil {
 		return host, nil
 	}
-	return nil, ErrClosed
-}
-
-// callError converts a failed call's result: EIW_RESULT_HOST_CLOSED (Close
-// ran between loading the handle and the call) is ErrClosed.
-func callError(rc C.eiw_result, cerr *C.eiw_error) error {
-	if rc == C.EIW_RESULT_HOST_CLOSED {
-		if cerr != nil {
-			C.eiw_error_free(cerr)
-		}
-		return ErrClosed
-	}
-	return takeError(rc, cerr)
+	return nil, &Error{Code: ResultHostClosed, Message: "the Host was closed"}
 }
 
 // call is the Go state of one call with a logger, reached from C through
@@ -235,6 +230,22 @@ func callError(rc C.eiw_result, cerr *C.eiw_error) error {
 type call struct {
 	logger Logger
 	panic  interface{}
+	// goexit: the Logger called runtime.Goexit.
+	goexit bool
+}
+
+// raise re-raises in the caller's goroutine what the Logger did instead of
+// returning: a panic, or runtime.Goexit.
+func (c *call) raise() {
+	if c == nil {
+		return
+	}
+	if c.panic != nil {
+		panic(c.panic)
+	}
+	if c.goexit {
+		runtime.Goexit()
+	}
 }
 
 // bytesArg returns a pointer and length for C; Go memory is passed for the
@@ -264,9 +275,6 @@ func NewHost(wasm []byte, opts Options) (*Host, error) {
 	runtime.SetFinalizer(h, func(h *Host) { h.Close() })
 	return h, nil
 }
-
-// ErrClosed is returned by calls on a closed Host.
-var ErrClosed = errors.New("eiw: host is closed")
 
 // callState owns one C eiw_go_call; pooled, and freed when the pool
 // drops it.
@@ -313,11 +321,11 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 	var cerr *C.eiw_error
 	rc := enter(host, ptr, n, unsafe.Pointer(&state.single), &cerr)
 	runtime.KeepAlive(input)
-	if c != nil && c.panic != nil {
+	if c != nil && (c.panic != nil || c.goexit) {
 		if cerr != nil {
 			C.eiw_error_free(cerr)
 		}
-		panic(c.panic)
+		c.raise()
 	}
 	var events [][]byte
 	splitEvents(state, func(_ uint64, event []byte) { events = append(events, event) })
@@ -325,7 +333,7 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
 	}
 	if rc != C.EIW_RESULT_OK {
-		return events, callError(rc, cerr)
+		return events, takeError(rc, cerr)
 	}
 	return events, nil
 }
@@ -408,9 +416,7 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 			C.eiw_error_free(errs[i])
 		}
 	}
-	if c != nil && c.panic != nil {
-		panic(c.panic)
-	}
+	c.raise()
 	splitEvents(state, func(i uint64, event []byte) {
 		if i < uint64(len(out)) {
 			out[i].Events = append(out[i].Events, event)
@@ -420,7 +426,7 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 		return out, &Error{Code: ResultPanic, Message: "out of C memory while running the batch"}
 	}
 	if rc != C.EIW_RESULT_OK {
-		return out, callError(rc, nil)
+		return out, takeError(rc, nil)
 	}
 	return out, nil
 }
@@ -475,6 +481,9 @@ func (h *Host) Register(params map[string]interface{}) error {
 // other threads at their next eiw call (or see ReleaseThread). Closing
 // twice is allowed.
 func (h *Host) Close() error {
+	if h == nil {
+		return nil
+	}
 	if host := h.host.Swap(nil); host != nil {
 		C.eiw_free(host)
 	}

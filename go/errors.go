@@ -35,37 +35,65 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Message == "" && t.Code == e.Code
 }
 
-func sentinel(code C.uint32_t) *Error { return &Error{Code: Result(code)} }
+// The result codes of eiw.h, as Result values.
+const (
+	ResultOK                  Result = C.EIW_RESULT_OK
+	ResultNullArgument        Result = C.EIW_RESULT_NULL_ARGUMENT
+	ResultInvalidModule       Result = C.EIW_RESULT_INVALID_MODULE
+	ResultABIMismatch         Result = C.EIW_RESULT_ABI_MISMATCH
+	ResultInvalidOptions      Result = C.EIW_RESULT_INVALID_OPTIONS
+	ResultInvalidConfig       Result = C.EIW_RESULT_INVALID_CONFIG
+	ResultInvalidEvent        Result = C.EIW_RESULT_INVALID_EVENT
+	ResultEventTooLarge       Result = C.EIW_RESULT_EVENT_TOO_LARGE
+	ResultGuestStatus         Result = C.EIW_RESULT_GUEST_STATUS
+	ResultGuestMalloc         Result = C.EIW_RESULT_GUEST_MALLOC
+	ResultTrapUnreachable     Result = C.EIW_RESULT_TRAP_UNREACHABLE
+	ResultTrapOutOfBounds     Result = C.EIW_RESULT_TRAP_OUT_OF_BOUNDS
+	ResultTrapDivideByZero    Result = C.EIW_RESULT_TRAP_DIVIDE_BY_ZERO
+	ResultTrapStackOverflow   Result = C.EIW_RESULT_TRAP_STACK_OVERFLOW
+	ResultTrapOther           Result = C.EIW_RESULT_TRAP_OTHER
+	ResultInstantiationFailed Result = C.EIW_RESULT_INSTANTIATION_FAILED
+	ResultNoRegister          Result = C.EIW_RESULT_NO_REGISTER
+	ResultReentrant           Result = C.EIW_RESULT_REENTRANT
+	ResultPanic               Result = C.EIW_RESULT_PANIC
+	ResultInvalidEmit         Result = C.EIW_RESULT_INVALID_EMIT
+	ResultGuestBadPointer     Result = C.EIW_RESULT_GUEST_BAD_POINTER
+	ResultEmitLimit           Result = C.EIW_RESULT_EMIT_LIMIT
+	ResultGuestBadArgument    Result = C.EIW_RESULT_GUEST_BAD_ARGUMENT
+	ResultCPUExhausted        Result = C.EIW_RESULT_CPU_EXHAUSTED
+	ResultMemoryExhausted     Result = C.EIW_RESULT_MEMORY_EXHAUSTED
+	ResultHostClosed          Result = C.EIW_RESULT_HOST_CLOSED
+)
 
-// ResultPanic is EIW_RESULT_PANIC: a bug in eiw or in this binding.
-const ResultPanic Result = C.EIW_RESULT_PANIC
-
-// One sentinel per result code, for errors.Is.
+// One sentinel per result code, for errors.Is: an *Error matches the
+// sentinel of its code.
 var (
-	ErrNullArgument        = sentinel(C.EIW_RESULT_NULL_ARGUMENT)
-	ErrInvalidModule       = sentinel(C.EIW_RESULT_INVALID_MODULE)
-	ErrABIMismatch         = sentinel(C.EIW_RESULT_ABI_MISMATCH)
-	ErrInvalidOptions      = sentinel(C.EIW_RESULT_INVALID_OPTIONS)
-	ErrInvalidConfig       = sentinel(C.EIW_RESULT_INVALID_CONFIG)
-	ErrInvalidEvent        = sentinel(C.EIW_RESULT_INVALID_EVENT)
-	ErrEventTooLarge       = sentinel(C.EIW_RESULT_EVENT_TOO_LARGE)
-	ErrGuestStatus         = sentinel(C.EIW_RESULT_GUEST_STATUS)
-	ErrGuestMalloc         = sentinel(C.EIW_RESULT_GUEST_MALLOC)
-	ErrTrapUnreachable     = sentinel(C.EIW_RESULT_TRAP_UNREACHABLE)
-	ErrTrapOutOfBounds     = sentinel(C.EIW_RESULT_TRAP_OUT_OF_BOUNDS)
-	ErrTrapDivideByZero    = sentinel(C.EIW_RESULT_TRAP_DIVIDE_BY_ZERO)
-	ErrTrapStackOverflow   = sentinel(C.EIW_RESULT_TRAP_STACK_OVERFLOW)
-	ErrTrapOther           = sentinel(C.EIW_RESULT_TRAP_OTHER)
-	ErrInstantiationFailed = sentinel(C.EIW_RESULT_INSTANTIATION_FAILED)
-	ErrNoRegister          = sentinel(C.EIW_RESULT_NO_REGISTER)
-	ErrReentrant           = sentinel(C.EIW_RESULT_REENTRANT)
-	ErrPanic               = sentinel(C.EIW_RESULT_PANIC)
-	ErrInvalidEmit         = sentinel(C.EIW_RESULT_INVALID_EMIT)
-	ErrGuestBadPointer     = sentinel(C.EIW_RESULT_GUEST_BAD_POINTER)
-	ErrEmitLimit           = sentinel(C.EIW_RESULT_EMIT_LIMIT)
-	ErrGuestBadArgument    = sentinel(C.EIW_RESULT_GUEST_BAD_ARGUMENT)
-	ErrCPUExhausted        = sentinel(C.EIW_RESULT_CPU_EXHAUSTED)
-	ErrMemoryExhausted     = sentinel(C.EIW_RESULT_MEMORY_EXHAUSTED)
+	ErrNullArgument        = &Error{Code: ResultNullArgument}
+	ErrInvalidModule       = &Error{Code: ResultInvalidModule}
+	ErrABIMismatch         = &Error{Code: ResultABIMismatch}
+	ErrInvalidOptions      = &Error{Code: ResultInvalidOptions}
+	ErrInvalidConfig       = &Error{Code: ResultInvalidConfig}
+	ErrInvalidEvent        = &Error{Code: ResultInvalidEvent}
+	ErrEventTooLarge       = &Error{Code: ResultEventTooLarge}
+	ErrGuestStatus         = &Error{Code: ResultGuestStatus}
+	ErrGuestMalloc         = &Error{Code: ResultGuestMalloc}
+	ErrTrapUnreachable     = &Error{Code: ResultTrapUnreachable}
+	ErrTrapOutOfBounds     = &Error{Code: ResultTrapOutOfBounds}
+	ErrTrapDivideByZero    = &Error{Code: ResultTrapDivideByZero}
+	ErrTrapStackOverflow   = &Error{Code: ResultTrapStackOverflow}
+	ErrTrapOther           = &Error{Code: ResultTrapOther}
+	ErrInstantiationFailed = &Error{Code: ResultInstantiationFailed}
+	ErrNoRegister          = &Error{Code: ResultNoRegister}
+	ErrReentrant           = &Error{Code: ResultReentrant}
+	ErrPanic               = &Error{Code: ResultPanic}
+	ErrInvalidEmit         = &Error{Code: ResultInvalidEmit}
+	ErrGuestBadPointer     = &Error{Code: ResultGuestBadPointer}
+	ErrEmitLimit           = &Error{Code: ResultEmitLimit}
+	ErrGuestBadArgument    = &Error{Code: ResultGuestBadArgument}
+	ErrCPUExhausted        = &Error{Code: ResultCPUExhausted}
+	ErrMemoryExhausted     = &Error{Code: ResultMemoryExhausted}
+	// ErrClosed: a call on a Host after Close (EIW_RESULT_HOST_CLOSED).
+	ErrClosed = &Error{Code: ResultHostClosed}
 )
 
 // takeError converts and frees a C error.

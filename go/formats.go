@@ -36,8 +36,11 @@ func (f EventFormat) String() string {
 
 // needFormat refuses a method made for hosts of another EventFormat.
 func (h *Host) needFormat(want EventFormat, method string) error {
+	if _, err := h.handle(); err != nil {
+		return err
+	}
 	if h.format != want {
-		return &Error{Code: Result(C.EIW_RESULT_INVALID_OPTIONS),
+		return &Error{Code: ResultInvalidOptions,
 			Message: fmt.Sprintf("%s needs a host with EventFormat %s; this one has %s", method, want, h.format)}
 	}
 	return nil

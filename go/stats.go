@@ -47,7 +47,7 @@ func (h *Host) Stats() (*Stats, error) {
 	var n C.size_t
 	var cerr *C.eiw_error
 	if rc := C.eiw_host_stats(host, &buf, &n, &cerr); rc != C.EIW_RESULT_OK {
-		return nil, callError(rc, cerr)
+		return nil, takeError(rc, cerr)
 	}
 	raw := C.GoBytes(unsafe.Pointer(buf), C.int(n))
 	C.eiw_bytes_free(buf, n)
