@@ -19,7 +19,13 @@ const (
 	wireFixed32 = 5
 )
 
-type encoder struct{ buf []byte }
+// encoder writes protobuf into one buffer; nested messages get their
+// length patched in when they close. keys is a stack of map keys being
+// sorted, shared by the nesting levels.
+type encoder struct {
+	buf  []byte
+	keys []string
+}
 
 func (e *encoder) tag(field, wire int) { e.varint(uint64(field)<<3 | uint64(wire)) }
 func (e *encoder) varint(v uint64)     { e.buf = binary.AppendUvarint(e.buf, v) }
@@ -30,6 +36,12 @@ func (e *encoder) bytesField(field int, b []byte) {
 	e.buf = append(e.buf, b...)
 }
 
+func (e *encoder) stringField(field int, s string) {
+	e.tag(field, wireBytes)
+	e.varint(uint64(len(s)))
+	e.buf = append(e.buf, s...)
+}
+
 func (e *encoder) varintField(field int, v uint64) {
 	if v != 0 {
 		e.tag(field, wireVarint)
@@ -37,11 +49,45 @@ func (e *encoder) varintField(field int, v uint64) {
 	}
 }
 
-// message encodes a nested message with f and writes it as field.
-func (e *encoder) message(field int, f func(*encoder)) {
-	var inner encoder
-	f(&inner)
-	e.bytesField(field, inner.buf)
+// open starts a nested message as field, with a one-byte length slot;
+// close(start) fills it in, widening it when the message reached 128 bytes.
+func (e *encoder) open(field int) (start int) {
+	e.tag(field, wireBytes)
+	e.buf = append(e.buf, 0)
+	return len(e.buf)
+}
+
+func (e *encoder) close(start int) {
+	n := len(e.buf) - start
+	if n < 0x80 {
+		e.buf[start-1] = byte(n)
+		return
+	}
+	var length [binary.MaxVarintLen64]byte
+	k := binary.PutUvarint(length[:], uint64(n))
+	e.buf = append(e.buf, length[:k-1]...)
+	copy(e.buf[start-1+k:], e.buf[start:start+n])
+	copy(e.buf[start-1:], length[:k])
+}
+
+// pushSortedKeys pushes the keys of m on the key stack, sorted, and
+// returns where they start; the caller truncates the stack after use.
+func (e *encoder) pushSortedKeys(m map[string]interface{}) int {
+	start := len(e.keys)
+	for k := range m {
+		e.keys = append(e.keys, k)
+	}
+	keys := e.keys[start:]
+	if len(keys) > 16 {
+		sort.Strings(keys)
+		return start
+	}
+	for i := 1; i < len(keys); i++ { // insertion sort: no allocation
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return start
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -107,7 +153,7 @@ func idleMillis(d time.Duration) uint64 {
 
 func marshalConfig(params map[string]interface{}) ([]byte, error) {
 	var e encoder
-	if err := encodeFields(&e, 1, params, "", 0); err != nil {
+	if err := e.fields(1, params, "", 0); err != nil {
 		return nil, err
 	}
 	return e.buf, nil

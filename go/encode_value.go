@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -22,37 +21,51 @@ func encodeError(path, format string, args ...interface{}) error {
 	return &Error{Code: ErrInvalidEvent.Code, Message: path + ": " + fmt.Sprintf(format, args...)}
 }
 
-// encodeFields writes map<string, Value> entries as field.
-func encodeFields(e *encoder, field int, fields map[string]interface{}, path string, depth int) error {
-	for _, k := range sortedKeys(fields) {
-		if err := encodeEntry(e, field, k, fields[k], path, depth); err != nil {
+// fields writes map<string, Value> entries as field, in key order.
+func (e *encoder) fields(field int, fields map[string]interface{}, path string, depth int) error {
+	start := e.pushSortedKeys(fields)
+	end := len(e.keys)
+	defer func() { e.keys = e.keys[:start] }()
+	for i := start; i < end; i++ {
+		key := e.keys[i]
+		if err := e.entry(field, key, fields[key], path, depth); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// encodeEntry writes one map<string, Value> entry.
-func encodeEntry(e *encoder, field int, key string, value interface{}, path string, depth int) error {
-	var err error
-	e.message(field, func(entry *encoder) {
-		entry.bytesField(1, []byte(key))
-		entry.message(2, func(v *encoder) { err = encodeValue(v, value, join(path, key), depth) })
-	})
-	return err
+// entry writes one map<string, Value> entry.
+func (e *encoder) entry(field int, key string, value interface{}, path string, depth int) error {
+	entry := e.open(field)
+	e.stringField(1, key)
+	v := e.open(2)
+	if err := e.value(value, path, key, depth); err != nil {
+		return err
+	}
+	e.close(v)
+	e.close(entry)
+	return nil
 }
 
+// join is the path of key inside path; key "" is path itself (a list
+// item or a pointer's target, whose path is already complete).
 func join(path, key string) string {
-	if path == "" {
+	switch {
+	case key == "":
+		return path
+	case path == "":
 		return key
 	}
 	return path + "." + key
 }
 
-// encodeValue writes one Value: every Go type a caller plausibly has,
-// exactly, or an error naming the path.
-func encodeValue(e *encoder, value interface{}, path string, depth int) error {
+// value writes one Value: every Go type a caller plausibly has, exactly,
+// or an error naming the path. The path of the value is path joined with
+// key; it is only built for an error.
+func (e *encoder) value(value interface{}, path, key string, depth int) error {
 	if depth > maxValueDepth {
+		path = join(path, key)
 		return encodeError(path, "values nested deeper than %d levels", maxValueDepth)
 	}
 	switch v := value.(type) {
@@ -70,27 +83,31 @@ func encodeValue(e *encoder, value interface{}, path string, depth int) error {
 	case float64:
 		encodeFloat(e, v)
 	case string:
-		e.bytesField(6, []byte(v))
+		e.stringField(6, v)
 	case []byte:
 		e.bytesField(7, v)
 	case time.Time:
-		e.message(8, func(t *encoder) { encodeTimestamp(t, v) })
+		t := e.open(8)
+		encodeTimestamp(e, v)
+		e.close(t)
 	case json.Number:
-		return encodeNumber(e, v, path)
+		return encodeNumber(e, v, join(path, key))
 	case []interface{}:
-		return encodeList(e, len(v), func(i int) interface{} { return v[i] }, path, depth)
+		return e.list(len(v), func(i int) interface{} { return v[i] }, join(path, key), depth)
 	case map[string]interface{}:
-		var err error
-		e.message(10, func(s *encoder) { err = encodeFields(s, 1, v, path, depth+1) })
-		return err
+		s := e.open(10)
+		if err := e.fields(1, v, join(path, key), depth+1); err != nil {
+			return err
+		}
+		e.close(s)
 	case encoding.TextMarshaler:
 		text, err := v.MarshalText()
 		if err != nil {
-			return encodeError(path, "%T.MarshalText: %v", value, err)
+			return encodeError(join(path, key), "%T.MarshalText: %v", value, err)
 		}
 		e.bytesField(6, text)
 	default:
-		return encodeReflected(e, reflect.ValueOf(value), path, depth)
+		return e.reflected(reflect.ValueOf(value), join(path, key), depth)
 	}
 	return nil
 }
@@ -98,7 +115,7 @@ func encodeValue(e *encoder, value interface{}, path string, depth int) error {
 // encodeReflected handles the types of no case above by their kind:
 // other integer and float widths, named types, pointers, and maps and
 // slices of any element type.
-func encodeReflected(e *encoder, v reflect.Value, path string, depth int) error {
+func (e *encoder) reflected(v reflect.Value, path string, depth int) error {
 	switch v.Kind() {
 	case reflect.Bool:
 		encodeBool(e, v.Bool())
@@ -112,12 +129,12 @@ func encodeReflected(e *encoder, v reflect.Value, path string, depth int) error 
 		e.bytesField(6, []byte(v.String()))
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return encodeValue(e, nil, path, depth)
+			return e.value(nil, path, "", depth)
 		}
-		return encodeValue(e, v.Elem().Interface(), path, depth+1)
+		return e.value(v.Elem().Interface(), path, "", depth+1)
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			return encodeValue(e, nil, path, depth)
+			return e.value(nil, path, "", depth)
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			bytes := make([]byte, v.Len())
@@ -125,31 +142,23 @@ func encodeReflected(e *encoder, v reflect.Value, path string, depth int) error 
 			e.bytesField(7, bytes)
 			return nil
 		}
-		return encodeList(e, v.Len(), func(i int) interface{} { return v.Index(i).Interface() }, path, depth)
+		return e.list(v.Len(), func(i int) interface{} { return v.Index(i).Interface() }, path, depth)
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String {
 			return encodeError(path, "a %s: map keys must be strings", v.Type())
 		}
 		if v.IsNil() {
-			return encodeValue(e, nil, path, depth)
+			return e.value(nil, path, "", depth)
 		}
-		keys := make([]string, 0, v.Len())
 		values := make(map[string]interface{}, v.Len())
 		for it := v.MapRange(); it.Next(); {
-			key := it.Key().String()
-			keys = append(keys, key)
-			values[key] = it.Value().Interface()
+			values[it.Key().String()] = it.Value().Interface()
 		}
-		sort.Strings(keys)
-		var err error
-		e.message(10, func(s *encoder) {
-			for _, key := range keys {
-				if err = encodeEntry(s, 1, key, values[key], path, depth+1); err != nil {
-					return
-				}
-			}
-		})
-		return err
+		s := e.open(10)
+		if err := e.fields(1, values, path, depth+1); err != nil {
+			return err
+		}
+		e.close(s)
 	default:
 		return encodeError(path, "a %s has no Value form", v.Type())
 	}
@@ -200,14 +209,15 @@ func encodeNumber(e *encoder, n json.Number, path string) error {
 	return nil
 }
 
-func encodeList(e *encoder, n int, item func(int) interface{}, path string, depth int) error {
-	var err error
-	e.message(9, func(list *encoder) {
-		for i := 0; i < n && err == nil; i++ {
-			list.message(1, func(v *encoder) {
-				err = encodeValue(v, item(i), path+"["+strconv.Itoa(i)+"]", depth+1)
-			})
+func (e *encoder) list(n int, item func(int) interface{}, path string, depth int) error {
+	list := e.open(9)
+	for i := 0; i < n; i++ {
+		v := e.open(1)
+		if err := e.value(item(i), path+"["+strconv.Itoa(i)+"]", "", depth+1); err != nil {
+			return err
 		}
-	})
-	return err
+		e.close(v)
+	}
+	e.close(list)
+	return nil
 }

@@ -2,6 +2,7 @@ package eiw
 
 import (
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -49,23 +50,34 @@ func (e *Event) Marshal() ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	var enc encoder
+	enc := encoders.Get().(*encoder)
+	defer func() {
+		if cap(enc.buf) <= 1<<20 {
+			encoders.Put(enc)
+		}
+	}()
+	enc.buf, enc.keys = enc.buf[:0], enc.keys[:0]
 	if !e.Timestamp.IsZero() {
-		enc.message(1, func(t *encoder) { encodeTimestamp(t, e.Timestamp) })
+		t := enc.open(1)
+		encodeTimestamp(enc, e.Timestamp)
+		enc.close(t)
 	}
-	var err error
-	enc.message(2, func(s *encoder) { err = encodeFields(s, 1, e.Fields, "", 0) })
-	if err != nil {
+	s := enc.open(2)
+	if err := enc.fields(1, e.Fields, "", 0); err != nil {
 		return nil, err
 	}
+	enc.close(s)
 	for _, k := range sortedKeys(e.Metadata) {
-		enc.message(3, func(entry *encoder) {
-			entry.bytesField(1, []byte(k))
-			entry.bytesField(2, []byte(e.Metadata[k]))
-		})
+		entry := enc.open(3)
+		enc.stringField(1, k)
+		enc.stringField(2, e.Metadata[k])
+		enc.close(entry)
 	}
-	return enc.buf, nil
+	return append([]byte(nil), enc.buf...), nil
 }
+
+// encoders are reused by Marshal, which copies out what it wrote.
+var encoders = sync.Pool{New: func() interface{} { return new(encoder) }}
 
 // UnmarshalEvent decodes a serialized eiw.v1.Event.
 func UnmarshalEvent(b []byte) (*Event, error) {
