@@ -1,6 +1,7 @@
 package eiw
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
@@ -102,5 +103,32 @@ func TestNilAndClosedHostsAreErrors(t *testing.T) {
 	}
 	if e != nil && e.Code.String() != "EIW_RESULT_HOST_CLOSED" {
 		t.Errorf("code name %q", e.Code.String())
+	}
+}
+
+func TestContextVariants(t *testing.T) {
+	h := newHost(t, "passthrough", Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	if out, err := h.ProcessContext(ctx, benchEvent()); err != nil || len(out) != 1 {
+		t.Fatalf("live context: %d, %v", len(out), err)
+	}
+	batch := make([][]byte, 200)
+	for i := range batch {
+		batch[i] = benchEvent()
+	}
+	results, err := h.ProcessBatchContext(ctx, batch)
+	if err != nil || len(results) != 200 || len(results[199].Events) != 1 {
+		t.Fatalf("live batch: %d results, %v", len(results), err)
+	}
+	cancel()
+	if _, err := h.ProcessContext(ctx, benchEvent()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: %v", err)
+	}
+	results, err = h.ProcessBatchContext(ctx, batch)
+	if !errors.Is(err, context.Canceled) || len(results) != 200 || !errors.Is(results[0].Err, context.Canceled) {
+		t.Fatalf("cancelled batch: %d results, %v", len(results), err)
+	}
+	if s, _ := h.Stats(); s.EventsIn != 201 {
+		t.Errorf("events in %d, want 201", s.EventsIn)
 	}
 }

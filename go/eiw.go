@@ -156,18 +156,30 @@ type Logger interface {
 }
 
 // Options are the limits of a host; zero values mean eiw's defaults
-// (docs/ABI.md).
+// (docs/ABI.md has what happens beyond each limit).
 type Options struct {
-	MaxEventBytes    uint32
-	MaxEmitBytes     uint32
-	MaxEmitsPerCall  uint32
-	MaxLogBytes      uint32
-	MaxMemoryPages   uint32
+	// MaxEventBytes is the largest input event; 0: 1 MiB. A larger one
+	// fails with ErrEventTooLarge before the module runs.
+	MaxEventBytes uint32
+	// MaxEmitBytes is the largest event the module may emit; 0: 1 MiB.
+	MaxEmitBytes uint32
+	// MaxEmitsPerCall bounds the events one call may emit; 0: 1024.
+	MaxEmitsPerCall uint32
+	// MaxLogBytes cuts longer guest log lines; 0: 16 KiB.
+	MaxLogBytes uint32
+	// MaxMemoryPages caps each guest instance's memory, in 64 KiB pages;
+	// 0: 256 (16 MiB). It is also the address space an instance reserves.
+	MaxMemoryPages uint32
+	// CPUPointsPerCall is each call's CPU budget (about one point per
+	// WebAssembly operator); 0: 100 million. ErrCPUExhausted past it.
 	CPUPointsPerCall uint64
-	DisableMetering  bool
-	MinLogLevel      LogLevel
-	LogLinesPerSec   uint32
-	LogBurst         uint32
+	// DisableMetering removes the CPU budget: for trusted modules only.
+	DisableMetering bool
+	// MinLogLevel drops guest log lines below it; 0: LevelDebug (all).
+	MinLogLevel LogLevel
+	// LogLinesPerSec and LogBurst rate-limit guest log lines; 0: 1000.
+	LogLinesPerSec uint32
+	LogBurst       uint32
 	// CompileThreads is how many threads compile the module; 0: one per CPU.
 	CompileThreads uint32
 	// CacheDir keeps compiled modules between runs; "" for no cache.
