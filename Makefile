@@ -3,6 +3,9 @@
 # wasmer compiles once per machine.
 
 CARGO    ?= cargo
+VERSION  := $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+MAJOR    := $(firstword $(subst ., ,$(VERSION)))
+PREFIX   ?= /usr/local
 CC       ?= gcc
 RELEASE  := target/release
 WASM_DIR := target/wasm32-unknown-unknown/release
@@ -33,19 +36,41 @@ CORPUS_WAT  := $(wildcard tests/hostile-corpus/*.wat)
 CORPUS_WASM := $(patsubst tests/hostile-corpus/%.wat,$(CBUILD)/corpus-wasm/%.wasm,$(CORPUS_WAT))
 # Go links the same libeiw.so; no Go module is fetched (the package uses
 # only the standard library).
-GO_ENV   := CGO_LDFLAGS="-L$(abspath $(RELEASE)) -Wl,-rpath,$(abspath $(RELEASE))" \
+GO_VENDOR_CHECK := $(abspath target/go-vendor-check)
+GO_ENV   := PKG_CONFIG_PATH=$(abspath $(RELEASE))/pkgconfig \
             GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
+, := ,
 
-.PHONY: all setup lib wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
+.PHONY: all setup lib install wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
 
 all: lib wasm
 
 setup:
 	@scripts/setup.sh
 
-# The cdylib, staticlib and the `eiw` CLI.
+# eiw.pc from eiw.pc.in: $(call pc,PREFIX,LIBDIR,INCLUDEDIR,RPATH-FLAGS)
+pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@LIBDIR@|$(2)|' -e 's|@INCLUDEDIR@|$(3)|' \
+         -e 's|@VERSION@|$(VERSION)|' -e 's|@RPATH@|$(4)|' eiw.pc.in
+
+# The cdylib (soname libeiw.so.MAJOR, linked beside it), staticlib and the
+# `eiw` CLI, and a pkg-config file for the build tree (Go uses it).
 lib: setup
 	$(CARGO) build --release
+	ln -sf libeiw.so $(RELEASE)/libeiw.so.$(MAJOR)
+	@mkdir -p $(RELEASE)/pkgconfig
+	$(call pc,$(abspath .),$(abspath $(RELEASE)),$(abspath include),-Wl$(,)-rpath$(,)$(abspath $(RELEASE)) ) \
+	    > $(RELEASE)/pkgconfig/eiw.pc
+
+# Installs libeiw.so (with its soname links), libeiw.a, eiw.h and eiw.pc
+# under PREFIX (/usr/local); DESTDIR for staging.
+install: lib
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 0755 $(RELEASE)/libeiw.so $(DESTDIR)$(PREFIX)/lib/libeiw.so.$(VERSION)
+	ln -sf libeiw.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libeiw.so.$(MAJOR)
+	ln -sf libeiw.so.$(MAJOR) $(DESTDIR)$(PREFIX)/lib/libeiw.so
+	install -m 0644 $(RELEASE)/libeiw.a $(DESTDIR)$(PREFIX)/lib/libeiw.a
+	install -m 0644 include/eiw.h $(DESTDIR)$(PREFIX)/include/eiw.h
+	$(call pc,$(PREFIX),$(PREFIX)/lib,$(PREFIX)/include,) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/eiw.pc
 
 # The example guest modules and the test guests, as target/wasm32-unknown-unknown/release/*.wasm.
 # Guests are built with whole-program LTO (small crates, fast to link): it
@@ -108,6 +133,13 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 	$(CBUILD)/quickstart $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/msgpack $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
 	$(CBUILD)/swap $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm 200 8
+	@# The quick start built against an installed copy, found by pkg-config.
+	rm -rf $(CBUILD)/prefix && $(MAKE) --no-print-directory install PREFIX=$(abspath $(CBUILD)/prefix)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ic-tests c-tests/quickstart.c -o $(CBUILD)/quickstart-installed \
+	    $$(PKG_CONFIG_PATH=$(abspath $(CBUILD)/prefix/lib/pkgconfig) pkg-config --cflags --libs eiw) \
+	    -Wl,-rpath,$(abspath $(CBUILD)/prefix/lib)
+	readelf -d $(CBUILD)/quickstart-installed | grep -q 'NEEDED.*\[libeiw.so.$(MAJOR)\]'
+	$(CBUILD)/quickstart-installed $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm
 	prlimit --as=2000000000 $(CBUILD)/address_space $(WASM_DIR)/passthrough.wasm 1 1
 	prlimit --as=$(AS_LIMIT_16X4) $(CBUILD)/address_space $(WASM_DIR)/passthrough.wasm 16 4
 	$(ASAN_ENV) $(CBUILD)/swap-asan $(WASM_DIR)/add_fields.wasm $(WASM_DIR)/passthrough.wasm 200 8 --no-rss
@@ -133,6 +165,13 @@ c-test: lib wasm $(addprefix $(CBUILD)/,$(C_TESTS)) $(addprefix $(CBUILD)/,$(add
 # The Go binding: vet, then the tests three times in a row.
 go-test: lib wasm
 	cd go && $(GO_ENV) go vet ./... && $(GO_ENV) go test -count=3 ./...
+	@# A program that uses the package vendored (`go mod vendor`), finding
+	@# libeiw and its header with no CGO_ flags.
+	rm -rf $(GO_VENDOR_CHECK) && mkdir -p $(GO_VENDOR_CHECK)
+	printf 'module vendorcheck\n\ngo 1.19\n\nrequire eiw v0.0.0\n\nreplace eiw => %s\n' $(abspath go) > $(GO_VENDOR_CHECK)/go.mod
+	printf 'package main\n\nimport (\n\t"fmt"\n\n\t"eiw"\n)\n\nfunc main() { fmt.Println("eiw", eiw.Version()) }\n' > $(GO_VENDOR_CHECK)/main.go
+	cd $(GO_VENDOR_CHECK) && $(GO_ENV) go mod vendor && $(GO_ENV) go build -mod=vendor -o vendorcheck . \
+	    && test -f vendor/eiw/eiw.h && ./vendorcheck | grep -qx 'eiw $(VERSION)'
 
 # Coverage-guided fuzzing (fuzz/, cargo-fuzz on the nightly toolchain; its
 # own workspace and target directory). Without AddressSanitizer: wasmer

@@ -5,14 +5,17 @@
 // Event (proto/eiw.proto) and returns exactly the events the module emitted
 // for that call. A Host may be used from any number of goroutines at once.
 //
-// Link against libeiw: inside the eiw repository `make go-test` sets
-// CGO_LDFLAGS; elsewhere set CGO_CFLAGS=-I<eiw>/include and
-// CGO_LDFLAGS="-L<dir of libeiw.so> -Wl,-rpath,<same dir>".
+// The package finds libeiw with pkg-config (package eiw): after
+// `make install PREFIX=...` in the eiw repository, set PKG_CONFIG_PATH to
+// PREFIX/lib/pkgconfig if that is not a default; or, without installing,
+// to <eiw>/target/release/pkgconfig, which `make lib` writes for the build
+// tree. The header eiw.h ships with the package, so it also builds
+// vendored (`go mod vendor`) or from a module cache.
 package eiw
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../include
-#cgo LDFLAGS: -leiw
+#cgo CFLAGS: -I${SRCDIR}
+#cgo pkg-config: eiw
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

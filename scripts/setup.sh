@@ -11,6 +11,8 @@ command -v valgrind >/dev/null || packages+=(valgrind)
 # msgpack-c: the C tests build Fluent Bit's records with it.
 [ -f /usr/include/msgpack.h ] || packages+=(libmsgpack-dev)
 command -v go >/dev/null || packages+=(golang-go)
+# pkg-config: the Go package and the installed-copy C test find libeiw with it.
+command -v pkg-config >/dev/null || packages+=(pkg-config)
 if [ "${#packages[@]}" -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
