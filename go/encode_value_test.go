@@ -170,3 +170,28 @@ func FuzzMarshalRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func TestEventPathsGetPutDelete(t *testing.T) {
+	var e Event
+	e.Put("labels.env", "prod")
+	e.Put("message", "hello")
+	e.Put("message.text", "replaced") // a string in the way becomes an object
+	if v, ok := e.GetString("labels.env"); !ok || v != "prod" {
+		t.Errorf("labels.env: %q %v", v, ok)
+	}
+	if v, ok := e.Get("message.text"); !ok || v != "replaced" {
+		t.Errorf("message.text: %v %v", v, ok)
+	}
+	if v, ok := e.Delete("labels.env"); !ok || v != "prod" {
+		t.Errorf("Delete: %v %v", v, ok)
+	}
+	if _, ok := e.Get("labels.env"); ok {
+		t.Error("still there after Delete")
+	}
+	if _, ok := e.Delete("nothing.here"); ok {
+		t.Error("deleted what was not there")
+	}
+	if labels, ok := e.Get("labels"); !ok || len(labels.(map[string]interface{})) != 0 {
+		t.Errorf("labels: %v", labels)
+	}
+}

@@ -35,6 +35,43 @@ func (e *Event) Get(path string) (interface{}, bool) {
 	return current, true
 }
 
+// Put sets the value at a dotted path such as "labels.env", creating the
+// objects on the way; an object in the way that is not a
+// map[string]interface{} (a string, say) is replaced by one.
+func (e *Event) Put(path string, value interface{}) {
+	if e.Fields == nil {
+		e.Fields = map[string]interface{}{}
+	}
+	parts := strings.Split(path, ".")
+	current := e.Fields
+	for _, part := range parts[:len(parts)-1] {
+		next, ok := current[part].(map[string]interface{})
+		if !ok {
+			next = map[string]interface{}{}
+			current[part] = next
+		}
+		current = next
+	}
+	current[parts[len(parts)-1]] = value
+}
+
+// Delete removes the value at a dotted path and returns it, if it was there.
+func (e *Event) Delete(path string) (interface{}, bool) {
+	parts := strings.Split(path, ".")
+	current := e.Fields
+	for _, part := range parts[:len(parts)-1] {
+		next, ok := current[part].(map[string]interface{})
+		if !ok {
+			return nil, false
+		}
+		current = next
+	}
+	last := parts[len(parts)-1]
+	value, ok := current[last]
+	delete(current, last)
+	return value, ok
+}
+
 // GetString returns the string at a dotted path, or "" and false.
 func (e *Event) GetString(path string) (string, bool) {
 	v, ok := e.Get(path)
