@@ -70,9 +70,9 @@ func (e *encoder) close(start int) {
 	copy(e.buf[start-1:], length[:k])
 }
 
-// pushSortedKeys pushes the keys of m on the key stack, sorted, and
+// pushSortedKeys pushes the keys of m on e's key stack, sorted, and
 // returns where they start; the caller truncates the stack after use.
-func (e *encoder) pushSortedKeys(m map[string]interface{}) int {
+func pushSortedKeys[V any](e *encoder, m map[string]V) int {
 	start := len(e.keys)
 	for k := range m {
 		e.keys = append(e.keys, k)
@@ -88,15 +88,6 @@ func (e *encoder) pushSortedKeys(m map[string]interface{}) int {
 		}
 	}
 	return start
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func encodeTimestamp(e *encoder, t time.Time) {
@@ -153,8 +144,8 @@ func idleMillis(d time.Duration) uint64 {
 
 func marshalConfig(params map[string]interface{}) ([]byte, error) {
 	var e encoder
-	if err := e.fields(1, params, "", 0); err != nil {
-		return nil, err
+	if err := e.fields(1, params, 0); err != nil {
+		return nil, asEventError(err)
 	}
 	return e.buf, nil
 }

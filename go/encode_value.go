@@ -8,65 +8,75 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// maxValueDepth bounds the nesting of encoded values, as eiw's event check
-// does (100 messages), so that a value that contains itself is an error
-// instead of a stack overflow.
+// maxValueDepth bounds the nesting of encoded values, so that a value that
+// contains itself is an error instead of a stack overflow (eiw's event
+// check refuses events nested deeper than 100 messages in any case).
 const maxValueDepth = 48
 
-// encodeError names the path of a value Marshal cannot encode exactly.
-func encodeError(path, format string, args ...interface{}) error {
-	return &Error{Code: ErrInvalidEvent.Code, Message: path + ": " + fmt.Sprintf(format, args...)}
+// pathError is a value Marshal cannot encode; the path is built from the
+// inside out as the error returns, so that no path is built otherwise.
+type pathError struct {
+	path string
+	msg  string
+}
+
+func (p *pathError) Error() string { return p.path + ": " + p.msg }
+
+func encodeError(format string, args ...interface{}) error {
+	return &pathError{msg: fmt.Sprintf(format, args...)}
+}
+
+// within puts err's path inside segment (a key, or "[i]").
+func within(err error, segment string) error {
+	p, ok := err.(*pathError)
+	switch {
+	case !ok:
+	case p.path == "":
+		p.path = segment
+	case strings.HasPrefix(p.path, "["):
+		p.path = segment + p.path
+	default:
+		p.path = segment + "." + p.path
+	}
+	return err
+}
+
+// asEventError is what Marshal and Register return for a pathError.
+func asEventError(err error) error {
+	if p, ok := err.(*pathError); ok {
+		return &Error{Code: ErrInvalidEvent.Code, Message: p.Error()}
+	}
+	return err
 }
 
 // fields writes map<string, Value> entries as field, in key order.
-func (e *encoder) fields(field int, fields map[string]interface{}, path string, depth int) error {
-	start := e.pushSortedKeys(fields)
+func (e *encoder) fields(field int, fields map[string]interface{}, depth int) error {
+	start := pushSortedKeys(e, fields)
 	end := len(e.keys)
 	defer func() { e.keys = e.keys[:start] }()
 	for i := start; i < end; i++ {
 		key := e.keys[i]
-		if err := e.entry(field, key, fields[key], path, depth); err != nil {
-			return err
+		entry := e.open(field)
+		e.stringField(1, key)
+		v := e.open(2)
+		if err := e.value(fields[key], depth); err != nil {
+			return within(err, key)
 		}
+		e.close(v)
+		e.close(entry)
 	}
 	return nil
-}
-
-// entry writes one map<string, Value> entry.
-func (e *encoder) entry(field int, key string, value interface{}, path string, depth int) error {
-	entry := e.open(field)
-	e.stringField(1, key)
-	v := e.open(2)
-	if err := e.value(value, path, key, depth); err != nil {
-		return err
-	}
-	e.close(v)
-	e.close(entry)
-	return nil
-}
-
-// join is the path of key inside path; key "" is path itself (a list
-// item or a pointer's target, whose path is already complete).
-func join(path, key string) string {
-	switch {
-	case key == "":
-		return path
-	case path == "":
-		return key
-	}
-	return path + "." + key
 }
 
 // value writes one Value: every Go type a caller plausibly has, exactly,
-// or an error naming the path. The path of the value is path joined with
-// key; it is only built for an error.
-func (e *encoder) value(value interface{}, path, key string, depth int) error {
+// or an error.
+func (e *encoder) value(value interface{}, depth int) error {
 	if depth > maxValueDepth {
-		path = join(path, key)
-		return encodeError(path, "values nested deeper than %d levels", maxValueDepth)
+		return encodeError("values nested deeper than %d levels", maxValueDepth)
 	}
 	switch v := value.(type) {
 	case nil:
@@ -91,31 +101,31 @@ func (e *encoder) value(value interface{}, path, key string, depth int) error {
 		encodeTimestamp(e, v)
 		e.close(t)
 	case json.Number:
-		return encodeNumber(e, v, join(path, key))
+		return encodeNumber(e, v)
 	case []interface{}:
-		return e.list(len(v), func(i int) interface{} { return v[i] }, join(path, key), depth)
+		return e.list(len(v), func(i int) interface{} { return v[i] }, depth)
 	case map[string]interface{}:
 		s := e.open(10)
-		if err := e.fields(1, v, join(path, key), depth+1); err != nil {
+		if err := e.fields(1, v, depth+1); err != nil {
 			return err
 		}
 		e.close(s)
 	case encoding.TextMarshaler:
 		text, err := v.MarshalText()
 		if err != nil {
-			return encodeError(join(path, key), "%T.MarshalText: %v", value, err)
+			return encodeError("%T.MarshalText: %v", value, err)
 		}
 		e.bytesField(6, text)
 	default:
-		return e.reflected(reflect.ValueOf(value), join(path, key), depth)
+		return e.reflected(reflect.ValueOf(value), depth)
 	}
 	return nil
 }
 
-// encodeReflected handles the types of no case above by their kind:
-// other integer and float widths, named types, pointers, and maps and
-// slices of any element type.
-func (e *encoder) reflected(v reflect.Value, path string, depth int) error {
+// reflected handles the types of no case above by their kind: other
+// integer and float widths, named types, pointers, and maps and slices of
+// any element type.
+func (e *encoder) reflected(v reflect.Value, depth int) error {
 	switch v.Kind() {
 	case reflect.Bool:
 		encodeBool(e, v.Bool())
@@ -126,15 +136,15 @@ func (e *encoder) reflected(v reflect.Value, path string, depth int) error {
 	case reflect.Float32, reflect.Float64:
 		encodeFloat(e, v.Float())
 	case reflect.String:
-		e.bytesField(6, []byte(v.String()))
+		e.stringField(6, v.String())
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
-			return e.value(nil, path, "", depth)
+			return e.value(nil, depth)
 		}
-		return e.value(v.Elem().Interface(), path, "", depth+1)
+		return e.value(v.Elem().Interface(), depth+1)
 	case reflect.Slice, reflect.Array:
 		if v.Kind() == reflect.Slice && v.IsNil() {
-			return e.value(nil, path, "", depth)
+			return e.value(nil, depth)
 		}
 		if v.Type().Elem().Kind() == reflect.Uint8 {
 			bytes := make([]byte, v.Len())
@@ -142,26 +152,39 @@ func (e *encoder) reflected(v reflect.Value, path string, depth int) error {
 			e.bytesField(7, bytes)
 			return nil
 		}
-		return e.list(v.Len(), func(i int) interface{} { return v.Index(i).Interface() }, path, depth)
+		return e.list(v.Len(), func(i int) interface{} { return v.Index(i).Interface() }, depth)
 	case reflect.Map:
 		if v.Type().Key().Kind() != reflect.String {
-			return encodeError(path, "a %s: map keys must be strings", v.Type())
+			return encodeError("a %s: map keys must be strings", v.Type())
 		}
 		if v.IsNil() {
-			return e.value(nil, path, "", depth)
+			return e.value(nil, depth)
 		}
 		values := make(map[string]interface{}, v.Len())
 		for it := v.MapRange(); it.Next(); {
 			values[it.Key().String()] = it.Value().Interface()
 		}
 		s := e.open(10)
-		if err := e.fields(1, values, path, depth+1); err != nil {
+		if err := e.fields(1, values, depth+1); err != nil {
 			return err
 		}
 		e.close(s)
 	default:
-		return encodeError(path, "a %s has no Value form", v.Type())
+		return encodeError("a %s has no Value form", v.Type())
 	}
+	return nil
+}
+
+func (e *encoder) list(n int, item func(int) interface{}, depth int) error {
+	list := e.open(9)
+	for i := 0; i < n; i++ {
+		v := e.open(1)
+		if err := e.value(item(i), depth+1); err != nil {
+			return within(err, "["+strconv.Itoa(i)+"]")
+		}
+		e.close(v)
+	}
+	e.close(list)
 	return nil
 }
 
@@ -192,7 +215,7 @@ func encodeFloat(e *encoder, v float64) {
 // encodeNumber writes a json.Number as an integer when it is one that
 // fits int64 or uint64, else as the nearest double; a number beyond the
 // double range is an error.
-func encodeNumber(e *encoder, n json.Number, path string) error {
+func encodeNumber(e *encoder, n json.Number) error {
 	if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
 		encodeInt(e, i)
 		return nil
@@ -203,21 +226,8 @@ func encodeNumber(e *encoder, n json.Number, path string) error {
 	}
 	f, err := strconv.ParseFloat(string(n), 64)
 	if err != nil {
-		return encodeError(path, "json.Number %q is not a number a double holds: %v", string(n), err)
+		return encodeError("json.Number %q is not a number a double holds: %v", string(n), err)
 	}
 	encodeFloat(e, f)
-	return nil
-}
-
-func (e *encoder) list(n int, item func(int) interface{}, path string, depth int) error {
-	list := e.open(9)
-	for i := 0; i < n; i++ {
-		v := e.open(1)
-		if err := e.value(item(i), path+"["+strconv.Itoa(i)+"]", "", depth+1); err != nil {
-			return err
-		}
-		e.close(v)
-	}
-	e.close(list)
 	return nil
 }

@@ -100,11 +100,12 @@ func (e *Event) Marshal() ([]byte, error) {
 		enc.close(t)
 	}
 	s := enc.open(2)
-	if err := enc.fields(1, e.Fields, "", 0); err != nil {
-		return nil, err
+	if err := enc.fields(1, e.Fields, 0); err != nil {
+		return nil, asEventError(err)
 	}
 	enc.close(s)
-	for _, k := range sortedKeys(e.Metadata) {
+	start := pushSortedKeys(enc, e.Metadata)
+	for _, k := range enc.keys[start:] {
 		entry := enc.open(3)
 		enc.stringField(1, k)
 		enc.stringField(2, e.Metadata[k])
