@@ -41,7 +41,7 @@ GO_ENV   := PKG_CONFIG_PATH=$(abspath $(RELEASE))/pkgconfig \
             GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
 , := ,
 
-.PHONY: all setup lib install wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
+.PHONY: all setup lib install syslog-ng syslog-ng-test wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
 
 all: lib wasm
 
@@ -85,8 +85,27 @@ run: lib wasm
 	$(RELEASE)/eiw run $(WASM_DIR)/add_fields.wasm --config examples/add_fields/config.json \
 	    < examples/events.ndjson
 
-test: lib wasm rust-test c-test go-test fuzz-smoke fmt-check
+test: lib wasm rust-test c-test go-test syslog-ng-test fuzz-smoke fmt-check
 	@echo "make test: all passed"
+
+# The syslog-ng parser module (integrations/syslog-ng, docs/INTEGRATIONS.md):
+# target/syslog-ng/libeiwparser.so, on syslog-ng's native connector, linked
+# against libeiw in the build tree. syslog-ng's headers are included as
+# system headers: they do not build warning-free.
+SNG_BUILD := target/syslog-ng
+SNG_SRC   := integrations/syslog-ng/eiw-parser.c integrations/syslog-ng/mapping.c
+$(SNG_BUILD)/libeiwparser.so: $(SNG_SRC) integrations/syslog-ng/mapping.h include/eiw.h | setup
+	@mkdir -p $(SNG_BUILD)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -fPIC -shared -o $@ $(SNG_SRC) -Iinclude \
+	    $$(pkg-config --cflags syslog-ng | sed 's/-I/-isystem /g') \
+	    $$(pkg-config --libs syslog-ng-native-connector) \
+	    -L$(RELEASE) -leiw -Wl,-rpath,$(abspath $(RELEASE)) -lmsgpackc
+syslog-ng: lib $(SNG_BUILD)/libeiwparser.so
+
+# The module in the real daemon: tests/syslog_ng.rs starts syslog-ng with
+# its own config, sockets and files in a temporary directory.
+syslog-ng-test: syslog-ng wasm
+	EIW_SYSLOG_NG_MODULES=$(abspath $(SNG_BUILD)) $(CARGO) test --release --test syslog_ng -- --ignored --test-threads=1
 
 # Rust tests of every crate, the FFI called from Rust, and the header check.
 rust-test: lib wasm

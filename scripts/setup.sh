@@ -11,6 +11,10 @@ command -v valgrind >/dev/null || packages+=(valgrind)
 # msgpack-c: the C tests build Fluent Bit's records with it.
 [ -f /usr/include/msgpack.h ] || packages+=(libmsgpack-dev)
 command -v go >/dev/null || packages+=(golang-go)
+# syslog-ng: the daemon and loggen (tests), headers and native connector
+# (the parser module).
+command -v syslog-ng >/dev/null || packages+=(syslog-ng-core)
+[ -f /usr/lib/syslog-ng/libsyslog-ng-native-connector.a ] || packages+=(syslog-ng-dev)
 # pkg-config: the Go package and the installed-copy C test find libeiw with it.
 command -v pkg-config >/dev/null || packages+=(pkg-config)
 if [ "${#packages[@]}" -gt 0 ]; then
