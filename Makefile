@@ -41,7 +41,7 @@ GO_ENV   := PKG_CONFIG_PATH=$(abspath $(RELEASE))/pkgconfig \
             GOPROXY=off EIW_WASM_DIR=$(abspath $(WASM_DIR))
 , := ,
 
-.PHONY: all setup lib install syslog-ng syslog-ng-test wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
+.PHONY: all setup lib install syslog-ng syslog-ng-test bench-syslog-ng wasm run test rust-test c-test go-test fuzz fuzz-smoke fuzz-build bench bench-peers fmt-check lint header clean
 
 all: lib wasm
 
@@ -106,6 +106,10 @@ syslog-ng: lib $(SNG_BUILD)/libeiwparser.so
 # its own config, sockets and files in a temporary directory.
 syslog-ng-test: syslog-ng wasm
 	EIW_SYSLOG_NG_MODULES=$(abspath $(SNG_BUILD)) $(CARGO) test --release --test syslog_ng -- --ignored --test-threads=1
+
+# Messages per second and CPU per message through syslog-ng, by parser.
+bench-syslog-ng: syslog-ng wasm
+	python3 bench/syslog_ng.py $(abspath $(SNG_BUILD)) $(abspath $(WASM_DIR)) 100000
 
 # Rust tests of every crate, the FFI called from Rust, and the header check.
 rust-test: lib wasm

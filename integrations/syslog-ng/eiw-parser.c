@@ -332,6 +332,9 @@ gboolean native_parser_proxy_process(struct NativeParserProxy *self, LogParser *
   EiwCall call = {.first = g_string_new(NULL), .emits = 0};
   eiw_error *err = NULL;
   eiw_result rc = eiw_process(self->host, (const uint8_t *)record.data, record.size, &call, &err);
+  /* An emit equal to the input comes back as the input's own bytes. */
+  gboolean unchanged = rc == EIW_RESULT_OK && call.emits == 1 && call.first->len == record.size &&
+                       memcmp(call.first->str, record.data, record.size) == 0;
   msgpack_sbuffer_destroy(&record);
   gboolean keep;
   if (rc != EIW_RESULT_OK) {
@@ -347,7 +350,7 @@ gboolean native_parser_proxy_process(struct NativeParserProxy *self, LogParser *
                     "so only the first is kept",
                     evt_tag_str("module", self->module_path), evt_tag_int("emits", (gint)call.emits));
     }
-    keep = mapping_record_to_message((const char *)call.first->str, call.first->len, msg, names);
+    keep = unchanged || mapping_record_to_message((const char *)call.first->str, call.first->len, msg, names);
     if (!keep) {
       atomic_fetch_add(&self->unmappable, 1);
       static atomic_uint reported;

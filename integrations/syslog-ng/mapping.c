@@ -5,35 +5,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One level of the field tree: a leaf value or a map of children. */
+/* One level of the field tree: a leaf value or a map of children. Keys
+ * point into the names syslog-ng keeps for the life of the process. */
 typedef struct Node {
-  gchar *key;
+  const gchar *key;
+  gsize key_len;
   const gchar *value;
   gssize value_len;
   NVType type;
   GPtrArray *children; /* NULL for a leaf */
 } Node;
 
-static Node *node_new(const gchar *key) {
-  Node *node = g_new0(Node, 1);
-  node->key = g_strdup(key);
+static Node *node_new(const gchar *key, gsize key_len) {
+  Node *node = g_slice_new0(Node);
+  node->key = key;
+  node->key_len = key_len;
   return node;
 }
 
 static void node_free(gpointer p) {
   Node *node = p;
   if (node->children) g_ptr_array_free(node->children, TRUE);
-  g_free(node->key);
-  g_free(node);
+  g_slice_free(Node, node);
 }
 
-static Node *child(Node *parent, const gchar *key, gboolean create) {
+static Node *child(Node *parent, const gchar *key, gsize key_len) {
   for (guint i = 0; i < parent->children->len; i++) {
     Node *c = g_ptr_array_index(parent->children, i);
-    if (strcmp(c->key, key) == 0) return c;
+    if (c->key_len == key_len && memcmp(c->key, key, key_len) == 0) return c;
   }
-  if (!create) return NULL;
-  Node *c = node_new(key);
+  Node *c = node_new(key, key_len);
   g_ptr_array_add(parent->children, c);
   return c;
 }
@@ -48,30 +49,30 @@ static void set_leaf(Node *leaf, const gchar *value, gssize len, NVType type) {
  * part (".SDATA.x") or one that collides with another (a value where an
  * object is, or the reverse) stays a flat key of the top level. */
 static void insert(Node *root, const gchar *name, const gchar *value, gssize len, NVType type) {
-  gchar **parts = g_strsplit(name, ".", -1);
-  gboolean flat = FALSE;
-  for (gchar **p = parts; *p; p++)
-    if (**p == '\0') flat = TRUE;
+  gsize name_len = strlen(name);
+  gboolean flat = name_len == 0 || name[0] == '.' || name[name_len - 1] == '.' || strstr(name, "..");
   Node *at = root;
-  for (gchar **p = parts; !flat && p[1]; p++) {
-    Node *next = child(at, *p, TRUE);
+  const gchar *part = name;
+  const gchar *dot;
+  while (!flat && (dot = strchr(part, '.'))) {
+    Node *next = child(at, part, (gsize)(dot - part));
     if (next->value) {
       flat = TRUE;
       break;
     }
     if (!next->children) next->children = g_ptr_array_new_with_free_func(node_free);
     at = next;
+    part = dot + 1;
   }
   if (!flat) {
-    Node *leaf = child(at, parts[g_strv_length(parts) - 1], TRUE);
+    Node *leaf = child(at, part, strlen(part));
     if (leaf->children) flat = TRUE;
     else set_leaf(leaf, value, len, type);
   }
   if (flat) {
-    Node *leaf = child(root, name, TRUE);
+    Node *leaf = child(root, name, name_len);
     if (!leaf->children) set_leaf(leaf, value, len, type);
   }
-  g_strfreev(parts);
 }
 
 typedef struct {
@@ -84,7 +85,7 @@ static gboolean read_pair(NVHandle handle, const gchar *name, const gchar *value
   (void)handle;
   Reading *reading = user_data;
   insert(reading->root, name, value, value_len, type);
-  g_hash_table_add(reading->names, g_strdup(name));
+  g_hash_table_add(reading->names, (gpointer)name);
   return FALSE;
 }
 
@@ -144,15 +145,16 @@ static void pack_node(msgpack_packer *pk, const Node *node) {
   msgpack_pack_map(pk, node->children->len);
   for (guint i = 0; i < node->children->len; i++) {
     const Node *c = g_ptr_array_index(node->children, i);
-    pack_string(pk, c->key, strlen(c->key));
+    pack_string(pk, c->key, c->key_len);
     pack_node(pk, c);
   }
 }
 
 GHashTable *mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out) {
-  Node *root = node_new("");
+  Node *root = node_new("", 0);
   root->children = g_ptr_array_new_with_free_func(node_free);
-  Reading reading = {root, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+  /* The names are syslog-ng's, which outlive the message: not copied. */
+  Reading reading = {root, g_hash_table_new(g_str_hash, g_str_equal)};
   log_msg_values_foreach(msg, read_pair, &reading);
   msgpack_packer pk;
   msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
@@ -274,9 +276,17 @@ static gboolean write_value(LogMessage *msg, const gchar *name, const msgpack_ob
   switch (v->type) {
     case MSGPACK_OBJECT_MAP:
       return write_map(msg, name, &v->via.map, written);
-    case MSGPACK_OBJECT_STR:
-      log_msg_set_value_by_name(msg, name, v->via.str.ptr, v->via.str.size);
+    case MSGPACK_OBJECT_STR: {
+      /* An unchanged value is not written again (writing grows the
+       * message's value table). */
+      gssize have_len;
+      LogMessageValueType have_type;
+      const gchar *have = log_msg_get_value_by_name_with_type(msg, name, &have_len, &have_type);
+      if (!(have && have_type == LM_VT_STRING && have_len == (gssize)v->via.str.size &&
+            memcmp(have, v->via.str.ptr, v->via.str.size) == 0))
+        log_msg_set_value_by_name(msg, name, v->via.str.ptr, v->via.str.size);
       break;
+    }
     case MSGPACK_OBJECT_BIN:
       log_msg_set_value_by_name(msg, name, v->via.bin.ptr, v->via.bin.size);
       break;
