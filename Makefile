@@ -105,11 +105,13 @@ syslog-ng: lib $(SNG_BUILD)/libeiwparser.so
 # The module in the real daemon: tests/syslog_ng.rs starts syslog-ng with
 # its own config, sockets and files in a temporary directory.
 syslog-ng-test: syslog-ng wasm
-	EIW_SYSLOG_NG_MODULES=$(abspath $(SNG_BUILD)) $(CARGO) test --release --test syslog_ng -- --ignored --test-threads=1
+	EIW_SYSLOG_NG_MODULES=$(abspath $(SNG_BUILD)):$$(pkg-config --variable=moduledir syslog-ng) \
+	    $(CARGO) test --release --test syslog_ng -- --ignored --test-threads=1
 
 # Messages per second and CPU per message through syslog-ng, by parser.
 bench-syslog-ng: syslog-ng wasm
-	python3 bench/syslog_ng.py $(abspath $(SNG_BUILD)) $(abspath $(WASM_DIR)) 100000
+	python3 bench/syslog_ng.py $(abspath $(SNG_BUILD)):$$(pkg-config --variable=moduledir syslog-ng) \
+	    $(abspath $(WASM_DIR)) 100000
 
 # Rust tests of every crate, the FFI called from Rust, and the header check.
 rust-test: lib wasm

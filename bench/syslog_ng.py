@@ -6,7 +6,8 @@ configuration parses the same ~550-byte nested JSON payloads (json-parser)
 and writes JSON lines to a file. Run by `make bench-syslog-ng` (needs
 `make syslog-ng wasm`).
 
-usage: syslog_ng.py MODULE_DIR WASM_DIR [MESSAGES]"""
+usage: syslog_ng.py MODULE_PATH WASM_DIR [MESSAGES]
+(MODULE_PATH: the module's directory, a colon, syslog-ng's own)"""
 import json, os, socket, subprocess, sys, tempfile, time
 
 modules, wasm = sys.argv[1], sys.argv[2]
@@ -53,7 +54,7 @@ def run(parsers):
                 'destination o { file("%s" template("$(format-json --scope nv-pairs --exclude HOST_FROM --exclude SOURCE)\\n")); };\n'
                 'log { source(s); parser { json-parser(prefix("")); }; %s destination(o); };\n' % (port, out, parsers))
     daemon = subprocess.Popen(["syslog-ng", "-F", "-f", os.path.join(d, "c.conf"),
-        "--module-path=%s:/usr/lib/syslog-ng/3.38" % modules, "--persist-file=" + os.path.join(d, "p"),
+        "--module-path=" + modules, "--persist-file=" + os.path.join(d, "p"),
         "--pidfile=" + os.path.join(d, "pid"), "--control=" + os.path.join(d, "ctl")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
