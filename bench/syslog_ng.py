@@ -52,7 +52,7 @@ def run(parsers):
         f.write('@version: 3.38\noptions { stats_freq(0); };\n'
                 'source s { network(ip("127.0.0.1") port(%d) transport("tcp") log_iw_size(100000)); };\n'
                 'destination o { file("%s" template("$(format-json --scope nv-pairs --exclude HOST_FROM --exclude SOURCE)\\n")); };\n'
-                'log { source(s); parser { json-parser(prefix("")); }; %s destination(o); };\n' % (port, out, parsers))
+                'log { source(s); parser { json-parser(prefix("")); }; %s destination(o); flags(flow-control); };\n' % (port, out, parsers))
     daemon = subprocess.Popen(["syslog-ng", "-F", "-f", os.path.join(d, "c.conf"),
         "--module-path=" + modules, "--persist-file=" + os.path.join(d, "p"),
         "--pidfile=" + os.path.join(d, "pid"), "--control=" + os.path.join(d, "ctl")],

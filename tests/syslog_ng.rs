@@ -168,13 +168,15 @@ impl Drop for Daemon {
     }
 }
 
+/// flow-control: a destination behind slows the sources down instead of
+/// dropping messages, so counts in and out can be compared.
 fn config(dir: &Path, port: u16, parsers: &str, threaded: bool) -> String {
     format!(
         r#"@version: 3.38
 options {{ stats_freq(0); threaded({threaded}); flush_lines(0); keep_hostname(yes); }};
 source s {{ network(ip("127.0.0.1") port({port}) transport("tcp") max_connections(64) log_iw_size(100000)); }};
 destination d {{ file("{out}" template("$(format-json --scope nv-pairs --key MESSAGE --key .eiw.* --exclude HOST_FROM --exclude SOURCE)\n")); }};
-log {{ source(s); {parsers} destination(d); }};
+log {{ source(s); {parsers} destination(d); flags(flow-control); }};
 "#,
         threaded = if threaded { "yes" } else { "no" },
         out = dir.join("out.log").display(),
