@@ -408,3 +408,50 @@ fn reload_with_a_new_module_mid_stream_loses_and_duplicates_nothing() {
         "{renamed} renamed: the swap happened mid-stream"
     );
 }
+
+#[test]
+#[ignore = "needs the module: make syslog-ng-test"]
+fn a_module_that_cannot_start_fails_the_config_and_its_log_line_reaches_syslog_ngs_log() {
+    let dir = temp_dir();
+    let bad_config = dir.join("bad.json");
+    // add_fields needs `field`: its `register` logs an error and fails.
+    std::fs::write(&bad_config, r#"{"value": "x"}"#).unwrap();
+    let parser = eiw_parser(
+        "add_fields",
+        &format!(r#"option("config" "{}")"#, bad_config.display()),
+    );
+    std::fs::write(
+        dir.join("syslog-ng.conf"),
+        config(&dir, free_port(), &parser, false),
+    )
+    .unwrap();
+    let out = Command::new("syslog-ng")
+        .arg("-F")
+        .arg("-e")
+        .arg(format!(
+            "--cfgfile={}",
+            dir.join("syslog-ng.conf").display()
+        ))
+        .arg(format!(
+            "--module-path={}",
+            std::env::var("EIW_SYSLOG_NG_MODULES").expect("run with make syslog-ng-test")
+        ))
+        .arg(format!("--persist-file={}", dir.join("persist").display()))
+        .arg(format!("--pidfile={}", dir.join("pid").display()))
+        .arg(format!("--control={}", dir.join("ctl").display()))
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "the daemon started with a module that cannot: {log}"
+    );
+    let line = log
+        .lines()
+        .find(|l| l.contains("eiw: module log"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("`field`"), "{line}");
+    assert!(log.contains("eiw: cannot start the parser"), "{log}");
+    assert!(log.contains("register the config"), "{log}");
+}
