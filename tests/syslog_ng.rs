@@ -35,6 +35,27 @@ struct Daemon {
     port: u16,
 }
 
+/// `syslog-ng -F` on the config, persist file and control socket in `dir`,
+/// with its own messages on stderr.
+fn syslog_ng(dir: &Path) -> Command {
+    // Ours, then syslog-ng's own (make syslog-ng-test sets both).
+    let modules = std::env::var("EIW_SYSLOG_NG_MODULES")
+        .expect("EIW_SYSLOG_NG_MODULES: run these tests with `make syslog-ng-test`");
+    let mut command = Command::new("syslog-ng");
+    command
+        .arg("-F")
+        .arg("-e")
+        .arg(format!(
+            "--cfgfile={}",
+            dir.join("syslog-ng.conf").display()
+        ))
+        .arg(format!("--module-path={modules}"))
+        .arg(format!("--persist-file={}", dir.join("persist").display()))
+        .arg(format!("--pidfile={}", dir.join("pid").display()))
+        .arg(format!("--control={}", dir.join("ctl").display()));
+    command
+}
+
 /// A fresh directory of this test process.
 fn temp_dir() -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -56,20 +77,7 @@ impl Daemon {
             config(&dir, port, parsers, threaded),
         )
         .unwrap();
-        // Ours, then syslog-ng's own (make syslog-ng-test sets both).
-        let modules = std::env::var("EIW_SYSLOG_NG_MODULES")
-            .expect("EIW_SYSLOG_NG_MODULES: run these tests with `make syslog-ng-test`");
-        let child = Command::new("syslog-ng")
-            .arg("-F")
-            .arg("-e")
-            .arg(format!(
-                "--cfgfile={}",
-                dir.join("syslog-ng.conf").display()
-            ))
-            .arg(format!("--module-path={modules}"))
-            .arg(format!("--persist-file={}", dir.join("persist").display()))
-            .arg(format!("--pidfile={}", dir.join("pid").display()))
-            .arg(format!("--control={}", dir.join("ctl").display()))
+        let child = syslog_ng(&dir)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.join("daemon.log")).unwrap())
             .spawn()
@@ -425,22 +433,7 @@ fn a_module_that_cannot_start_fails_the_config_and_its_log_line_reaches_syslog_n
         config(&dir, free_port(), &parser, false),
     )
     .unwrap();
-    let out = Command::new("syslog-ng")
-        .arg("-F")
-        .arg("-e")
-        .arg(format!(
-            "--cfgfile={}",
-            dir.join("syslog-ng.conf").display()
-        ))
-        .arg(format!(
-            "--module-path={}",
-            std::env::var("EIW_SYSLOG_NG_MODULES").expect("run with make syslog-ng-test")
-        ))
-        .arg(format!("--persist-file={}", dir.join("persist").display()))
-        .arg(format!("--pidfile={}", dir.join("pid").display()))
-        .arg(format!("--control={}", dir.join("ctl").display()))
-        .output()
-        .unwrap();
+    let out = syslog_ng(&dir).output().unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(
