@@ -5,6 +5,8 @@
 //! the test ends, however it ends. Run by `make syslog-ng-test`, which
 //! builds the module first (these tests are ignored by a plain
 //! `cargo test`).
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -447,4 +449,37 @@ fn a_module_that_cannot_start_fails_the_config_and_its_log_line_reaches_syslog_n
     assert!(line.contains("`field`"), "{line}");
     assert!(log.contains("eiw: cannot start the parser"), "{log}");
     assert!(log.contains("register the config"), "{log}");
+}
+
+#[test]
+#[ignore = "needs the module: make syslog-ng-test"]
+fn extra_emits_are_dropped_and_counted() {
+    // A module that emits its input three times: a parser passes one
+    // message on, so the other two of each are dropped and counted.
+    let module = temp_dir().join("thrice.wasm");
+    let emit = "(drop (call $emit (local.get $ptr) (local.get $len)))";
+    std::fs::write(
+        &module,
+        common::guest(&format!("{emit} {emit} {emit} (i32.const 0)"), ""),
+    )
+    .unwrap();
+    let parser = format!(
+        r#"parser {{ eiw(option("module" "{}") option("stats_interval" "1")); }};"#,
+        module.display()
+    );
+    let daemon = Daemon::start(&format!("{JSON_PARSER} {parser}"), false);
+    let lines: Vec<String> = (0..10)
+        .map(|i| json_line(&format!("m{i}"), "info"))
+        .collect();
+    daemon.send(&lines);
+    assert_eq!(daemon.expect_output(10).len(), 10);
+    std::thread::sleep(Duration::from_millis(1100));
+    daemon.send(&[json_line("last", "info")]);
+    assert_eq!(daemon.expect_output(11).len(), 11);
+    daemon.wait_for(|| daemon.log().contains("eiw: stats"), "the stats line");
+    let log = daemon.log();
+    let stats = log.lines().find(|l| l.contains("eiw: stats")).unwrap();
+    assert!(stats.contains("extra_emits_dropped='22'"), "{stats}");
+    assert!(log.contains("emitted more than one event"), "{log}");
+    let _ = std::fs::remove_dir_all(module.parent().unwrap());
 }
