@@ -29,10 +29,11 @@ const IDLE_CHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// What a thread needs to know about a host to keep its instance, and
 /// the time of the call.
-pub(crate) struct HostRef {
+pub(crate) struct HostRef<'a> {
     pub id: u64,
-    /// Dead once the host is freed.
-    pub alive: Weak<dyn Any + Send + Sync>,
+    /// Makes a reference that is dead once the host is freed; called only
+    /// for a new slot, so that a call costs no reference counting.
+    pub alive: &'a dyn Fn() -> Weak<dyn Any + Send + Sync>,
     pub idle_after: Duration,
     pub now: Instant,
 }
@@ -86,7 +87,7 @@ impl Drop for Checkout {
 
 /// Takes this thread's instance for `host` (None inside: the caller makes
 /// one), after releasing the instances this thread should no longer keep.
-pub(crate) fn checkout(host: HostRef) -> Result<Checkout> {
+pub(crate) fn checkout(host: HostRef<'_>) -> Result<Checkout> {
     let (existing, released) = SLOTS
         .try_with(|s| {
             let mut s = s.borrow_mut();
@@ -102,7 +103,7 @@ pub(crate) fn checkout(host: HostRef) -> Result<Checkout> {
     })
 }
 
-fn take_or_add(slots: &mut Vec<Slot>, host: &HostRef) -> Result<Option<Box<GuestInstance>>> {
+fn take_or_add(slots: &mut Vec<Slot>, host: &HostRef<'_>) -> Result<Option<Box<GuestInstance>>> {
     match slots.iter_mut().find(|s| s.host_id == host.id) {
         Some(slot) => {
             slot.last_used = host.now;
@@ -116,7 +117,7 @@ fn take_or_add(slots: &mut Vec<Slot>, host: &HostRef) -> Result<Option<Box<Guest
         None => {
             slots.push(Slot {
                 host_id: host.id,
-                alive: host.alive.clone(),
+                alive: (host.alive)(),
                 idle_after: host.idle_after,
                 last_used: host.now,
                 instance: None,

@@ -23,7 +23,7 @@ use eiw_proto::{Config, Event, HostStats};
 use prost::Message;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Instant;
 use wasmer::{Engine, Module};
 
@@ -409,10 +409,9 @@ impl Host {
     /// Takes this thread's instance, creating it on first use.
     fn checkout(&self, now: Instant) -> Result<Checkout> {
         let shared = &self.shared;
-        let alive: Arc<dyn std::any::Any + Send + Sync> = shared.clone();
         let mut checkout = thread_slots::checkout(HostRef {
             id: shared.id,
-            alive: Arc::downgrade(&alive),
+            alive: &|| Arc::downgrade(shared) as Weak<Shared>,
             idle_after: shared.limits.instance_idle,
             now,
         })?;
