@@ -36,36 +36,34 @@ struct NativeParserProxy {
   atomic_ullong extra_emits, unmappable;
 };
 
+static guint64 read_varint(const uint8_t **p, const uint8_t *end) {
+  guint64 value = 0;
+  for (int shift = 0; *p < end && shift < 64; shift += 7) {
+    uint8_t byte = *(*p)++;
+    value |= (guint64)(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) break;
+  }
+  return value;
+}
+
 /* A varint field of a serialized protobuf message (HostStats), 0 if absent. */
 static guint64 stats_field(const uint8_t *p, size_t len, guint32 field) {
   const uint8_t *end = p + len;
   guint64 found = 0;
   while (p < end) {
-    guint64 tag = 0, value = 0;
-    for (int shift = 0; p < end && shift < 64; shift += 7) {
-      tag |= (guint64)(*p & 0x7f) << shift;
-      if (!(*p++ & 0x80)) break;
-    }
+    guint64 tag = read_varint(&p, end);
     switch (tag & 7) {
-      case 0:
-        for (int shift = 0; p < end && shift < 64; shift += 7) {
-          value |= (guint64)(*p & 0x7f) << shift;
-          if (!(*p++ & 0x80)) break;
-        }
+      case 0: {
+        guint64 value = read_varint(&p, end);
         if ((tag >> 3) == field) found = value;
         break;
+      }
       case 1:
         p += 8;
         break;
-      case 2: {
-        guint64 n = 0;
-        for (int shift = 0; p < end && shift < 64; shift += 7) {
-          n |= (guint64)(*p & 0x7f) << shift;
-          if (!(*p++ & 0x80)) break;
-        }
-        p += n;
+      case 2:
+        p += read_varint(&p, end);
         break;
-      }
       case 5:
         p += 4;
         break;
@@ -328,7 +326,7 @@ gboolean native_parser_proxy_process(struct NativeParserProxy *self, LogParser *
   if (!self->host) return self->on_failure != ON_FAILURE_DROP;
   msgpack_sbuffer record;
   msgpack_sbuffer_init(&record);
-  GHashTable *names = mapping_message_to_record(msg, &record);
+  mapping_message_to_record(msg, &record);
   EiwCall call = {.first = g_string_new(NULL), .emits = 0};
   eiw_error *err = NULL;
   eiw_result rc = eiw_process(self->host, (const uint8_t *)record.data, record.size, &call, &err);
@@ -350,7 +348,7 @@ gboolean native_parser_proxy_process(struct NativeParserProxy *self, LogParser *
                     "so only the first is kept",
                     evt_tag_str("module", self->module_path), evt_tag_int("emits", (gint)call.emits));
     }
-    keep = unchanged || mapping_record_to_message((const char *)call.first->str, call.first->len, msg, names);
+    keep = unchanged || mapping_record_to_message((const char *)call.first->str, call.first->len, msg);
     if (!keep) {
       atomic_fetch_add(&self->unmappable, 1);
       static atomic_uint reported;
@@ -360,7 +358,6 @@ gboolean native_parser_proxy_process(struct NativeParserProxy *self, LogParser *
       keep = self->on_failure != ON_FAILURE_DROP;
     }
   }
-  g_hash_table_destroy(names);
   g_string_free(call.first, TRUE);
   maybe_log_stats(self);
   return keep;

@@ -75,17 +75,10 @@ static void insert(Node *root, const gchar *name, const gchar *value, gssize len
   }
 }
 
-typedef struct {
-  Node *root;
-  GHashTable *names;
-} Reading;
-
 static gboolean read_pair(NVHandle handle, const gchar *name, const gchar *value, gssize value_len,
-                          NVType type, gpointer user_data) {
+                          NVType type, gpointer root) {
   (void)handle;
-  Reading *reading = user_data;
-  insert(reading->root, name, value, value_len, type);
-  g_hash_table_add(reading->names, (gpointer)name);
+  insert(root, name, value, value_len, type);
   return FALSE;
 }
 
@@ -150,12 +143,10 @@ static void pack_node(msgpack_packer *pk, const Node *node) {
   }
 }
 
-GHashTable *mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out) {
+void mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out) {
   Node *root = node_new("", 0);
   root->children = g_ptr_array_new_with_free_func(node_free);
-  /* The names are syslog-ng's, which outlive the message: not copied. */
-  Reading reading = {root, g_hash_table_new(g_str_hash, g_str_equal)};
-  log_msg_values_foreach(msg, read_pair, &reading);
+  log_msg_values_foreach(msg, read_pair, root);
   msgpack_packer pk;
   msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
   msgpack_pack_array(&pk, 2);
@@ -166,7 +157,6 @@ GHashTable *mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out) {
   msgpack_pack_ext_body(&pk, time, 8);
   pack_node(&pk, root);
   node_free(root);
-  return reading.names;
 }
 
 static gboolean read_time(const msgpack_object *t, gint64 *sec, guint32 *nsec);
@@ -355,17 +345,22 @@ static gboolean read_time(const msgpack_object *t, gint64 *sec, guint32 *nsec) {
 }
 
 typedef struct {
-  LogMessage *msg;
   GHashTable *written;
+  GPtrArray *gone;
 } Unsetting;
 
-static void unset_if_gone(gpointer key, gpointer value, gpointer user_data) {
-  (void)value;
+/* Collects the names the record did not write: after the write, the
+ * message holds the input's names and the written ones, so these are the
+ * names the module removed. (syslog-ng's names outlive the message.) */
+static gboolean collect_gone(NVHandle handle, const gchar *name, const gchar *value, gssize value_len,
+                             NVType type, gpointer user_data) {
+  (void)handle, (void)value, (void)value_len, (void)type;
   Unsetting *u = user_data;
-  if (!g_hash_table_contains(u->written, key)) log_msg_unset_value_by_name(u->msg, key);
+  if (!g_hash_table_contains(u->written, name)) g_ptr_array_add(u->gone, (gpointer)name);
+  return FALSE;
 }
 
-gboolean mapping_record_to_message(const char *data, size_t len, LogMessage *msg, GHashTable *input) {
+gboolean mapping_record_to_message(const char *data, size_t len, LogMessage *msg) {
   msgpack_unpacked unpacked;
   msgpack_unpacked_init(&unpacked);
   size_t offset = 0;
@@ -386,8 +381,10 @@ gboolean mapping_record_to_message(const char *data, size_t len, LogMessage *msg
     GHashTable *written = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     ok = write_map(msg, NULL, &fields->via.map, written);
     if (ok) {
-      Unsetting u = {msg, written};
-      g_hash_table_foreach(input, unset_if_gone, &u);
+      Unsetting u = {written, g_ptr_array_new()};
+      log_msg_values_foreach(msg, collect_gone, &u);
+      for (guint i = 0; i < u.gone->len; i++) log_msg_unset_value_by_name(msg, g_ptr_array_index(u.gone, i));
+      g_ptr_array_free(u.gone, TRUE);
       if (time) {
         msg->timestamps[LM_TS_STAMP].ut_sec = sec;
         msg->timestamps[LM_TS_STAMP].ut_usec = nsec / 1000;

@@ -9,14 +9,14 @@
 #include <msgpack.h>
 
 /* Packs msg as [EventTime, {fields}]: its name-value pairs as fields,
- * dotted names as nested maps, the message time as the event time.
- * Returns the set of the names it read (owned by the caller). */
-GHashTable *mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out);
+ * dotted names as nested maps, the message time as the event time. */
+void mapping_message_to_record(LogMessage *msg, msgpack_sbuffer *out);
 
-/* Writes an emitted record back onto msg: every field under its dotted
- * name, the event time as the message time; the names of `input` that the
- * record no longer has are unset. FALSE if the record is not one eiw
- * emits (msg unchanged then). */
-gboolean mapping_record_to_message(const char *data, size_t len, LogMessage *msg, GHashTable *input);
+/* Writes an emitted record back onto msg, which must be the message the
+ * record was made from: every field under its dotted name, the event time
+ * as the message time; the names the record no longer has are unset.
+ * FALSE if the record is not one eiw emits: unchanged when its shape is
+ * wrong, the fields before a value it cannot hold written. */
+gboolean mapping_record_to_message(const char *data, size_t len, LogMessage *msg);
 
 #endif
