@@ -10,7 +10,7 @@ CC       ?= gcc
 RELEASE  := target/release
 WASM_DIR := target/wasm32-unknown-unknown/release
 EXAMPLES := passthrough add_fields drop_debug split rename
-GUESTS   := $(EXAMPLES) hostile poc w1_transform w2_filter
+GUESTS   := $(EXAMPLES) hostile poc w1_transform w2_filter w1_wire w2_wire
 CBUILD   := c-tests/build
 
 C_FLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -Iinclude -I$(CBUILD) -Ic-tests

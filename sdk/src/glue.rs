@@ -72,6 +72,14 @@ unsafe fn take_input(ptr: *mut u8, len: usize) -> Cow<'static, [u8]> {
     Cow::Owned(unsafe { Vec::from_raw_parts(ptr, len, len) })
 }
 
+/// Runs one event's processing, its allocations in the call arena on wasm32.
+fn in_call<T>(f: impl FnOnce() -> T) -> T {
+    #[cfg(target_arch = "wasm32")]
+    return crate::call_arena::during_call(f);
+    #[cfg(not(target_arch = "wasm32"))]
+    f()
+}
+
 fn fail(error: Error) -> i32 {
     crate::error(&error.message);
     error.status as i32
@@ -113,7 +121,7 @@ impl<M: Module> State<M> {
     pub unsafe fn process(&self, ptr: *mut u8, len: usize) -> i32 {
         // SAFETY: guaranteed by the caller.
         let input = unsafe { take_input(ptr, len) };
-        self.with_module(|module| match module.process_raw(&input) {
+        self.with_module(|module| match in_call(|| module.process_raw(&input)) {
             Ok(()) => 0,
             Err(e) => fail(e),
         })
@@ -135,7 +143,7 @@ impl<M: Module> State<M> {
             };
             for index in 0..count as usize {
                 let status = match events.event() {
-                    Some(event) => match module.process_raw(event) {
+                    Some(event) => match in_call(|| module.process_raw(event)) {
                         Ok(()) => 0,
                         Err(e) => fail(e),
                     },

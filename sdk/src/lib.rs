@@ -23,12 +23,18 @@
 //! functions are replaced by recording stubs (see [`testing`]), so module
 //! logic has ordinary unit tests.
 
+mod call_arena;
 mod config;
 mod error;
 mod event;
 #[doc(hidden)]
 pub mod glue;
 mod host;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: call_arena::CallArena = call_arena::CallArena;
 
 pub use config::Config;
 pub use eiw_proto as proto;
@@ -36,11 +42,16 @@ pub use eiw_proto::{Kind, Timestamp, Value};
 pub use error::{Error, Status};
 pub use event::Event;
 pub use host::{critical, debug, emit, emit_raw, error, info, log, now, now_nanos, warn, Level};
+pub use wire::{EventPatch, EventView, KindRef, ListView, StructView, ValueRef};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use host::testing;
 
 /// A module: built once from its config, then called once per event.
+///
+/// Implement [`Module::process`] to work on the decoded tree ([`Event`]),
+/// or [`Module::process_patch`] to read and edit the event where it lies
+/// ([`EventPatch`]: a few times faster on realistic events).
 pub trait Module: Sized + 'static {
     /// Builds the module from the config given to `register`. If the host
     /// processes events before any `register`, it is called with an empty
@@ -50,13 +61,25 @@ pub trait Module: Sized + 'static {
     /// Handles one event: call [`emit`] for each event to pass on (none
     /// drops it). An error fails this event with the error's status; the
     /// SDK logs the message at error level.
-    fn process(&mut self, event: Event) -> Result<(), Error>;
+    fn process(&mut self, event: Event) -> Result<(), Error> {
+        let _ = event;
+        Err(Error::new(
+            "the module implements neither Module::process nor Module::process_patch",
+        ))
+    }
 
-    /// Handles one serialized event. The default decodes it and calls
-    /// [`Module::process`]; a module that passes bytes through can override it
-    /// and skip decoding.
+    /// Handles one event over its serialized bytes: call
+    /// [`EventPatch::emit`] for each event to pass on. The default decodes
+    /// the event and calls [`Module::process`].
+    fn process_patch(&mut self, event: EventPatch<'_>) -> Result<(), Error> {
+        self.process(event.to_event()?)
+    }
+
+    /// Handles one serialized event. The default calls
+    /// [`Module::process_patch`]; a module that passes bytes through can
+    /// override it.
     fn process_raw(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.process(Event::decode(bytes)?)
+        self.process_patch(EventPatch::new(bytes))
     }
 }
 

@@ -28,6 +28,19 @@ pub fn nested_json_events() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The nested events of the record-formats benchmarks (about 550 bytes of
+/// JSON: ten top-level members, objects two deep, a string array, a
+/// ~90-byte message) as serialized `Event`s.
+pub fn nested_events() -> Vec<Vec<u8>> {
+    nested_json_events()
+        .iter()
+        .map(|json| {
+            let json: serde_json::Value = serde_json::from_slice(json).unwrap();
+            eiw::json::event_from_json(&json).unwrap().encode_to_vec()
+        })
+        .collect()
+}
+
 /// EIW_BENCH_PROFILE=json-in|json-out|msgpack-in|msgpack-out: one
 /// conversion of the nested events for 5 s, to run under a profiler.
 pub fn profile(which: &str) -> bool {

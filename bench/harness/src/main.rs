@@ -3,7 +3,7 @@
 //! events/s and as a ratio to the native row.
 use eiw::proto::HostOptions;
 use eiw::{Host, Limits, LogLevel, MemoryReservation, Sink};
-use eiw_sdk::{Event, Value};
+use eiw_sdk::{Event, EventPatch, EventView, Value};
 use prost::Message;
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -94,6 +94,26 @@ fn native(workload: &str, input: &[Vec<u8>], out: &mut Count) -> u64 {
     input.len() as u64
 }
 
+/// The same work natively on the wire-level API (W1 and W2).
+fn native_wire(workload: &str, input: &[Vec<u8>], out: &mut Count) -> u64 {
+    let config_value = Value::from("bench");
+    let mut buffer = Vec::new();
+    for bytes in input {
+        if workload == "W2" {
+            if w2_wire::keep(&EventView::new(bytes)).unwrap() {
+                out.emit(bytes);
+            }
+            continue;
+        }
+        let mut event = EventPatch::new(bytes);
+        w1_wire::transform(&mut event, now(), "labels.env", &config_value).unwrap();
+        buffer.clear();
+        event.encode_into(&mut buffer).unwrap();
+        out.emit(&buffer);
+    }
+    input.len() as u64
+}
+
 fn eiw_pass(host: &Host, input: &[Vec<u8>], out: &mut Count) -> u64 {
     for bytes in input {
         host.process(bytes, out).unwrap();
@@ -166,7 +186,17 @@ fn interleaved(rows: &mut [Row]) -> Vec<f64> {
         .collect()
 }
 
-fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u8>]) {
+/// The modules of one workload: the tree-API build, and the wire-level
+/// one with the passthrough module for reference where there is one.
+struct Modules<'m> {
+    tree: &'m [u8],
+    wire: Option<(&'m [u8], &'m [u8])>,
+}
+
+fn workload(name: &str, title: &str, modules: Modules, config: bool, input: &[Vec<u8>]) {
+    let module = modules.tree;
+    // The native rows of a workload on other events (`W1-nested`) are W1's.
+    let kind = name.split('-').next().unwrap_or(name);
     // EIW_BENCH_ONLY=W2 runs one workload (for profiling).
     if std::env::var("EIW_BENCH_ONLY").is_ok_and(|only| only != name) {
         return;
@@ -192,13 +222,25 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
             ..Limits::default()
         },
     );
+    let wire_hosts = modules
+        .wire
+        .map(|(wire, passthrough)| (host(wire, true, config), host(passthrough, true, false)));
     let mut rows: Vec<Row> = vec![(
         "native Rust (prost, same code)",
         Box::new(|| {
             let mut out = Count::default();
-            run_once(&mut || native(name, input, &mut out))
+            run_once(&mut || native(kind, input, &mut out))
         }),
     )];
+    if modules.wire.is_some() {
+        rows.push((
+            "native Rust, wire-level API",
+            Box::new(|| {
+                let mut out = Count::default();
+                run_once(&mut || native_wire(kind, input, &mut out))
+            }),
+        ));
+    }
     if name == "W0" {
         // What eiw's check of an input event costs alone (part of every row below).
         rows.push((
@@ -218,6 +260,16 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         "eiw, one event per call",
         Box::new(|| run_once(&mut || eiw_pass(&metered, input, &mut Count::default()))),
     ));
+    if let Some((wire, passthrough)) = &wire_hosts {
+        rows.push((
+            "eiw, wire-level API",
+            Box::new(|| run_once(&mut || eiw_pass(wire, input, &mut Count::default()))),
+        ));
+        rows.push((
+            "eiw, passthrough module (W0)",
+            Box::new(|| run_once(&mut || eiw_pass(passthrough, input, &mut Count::default()))),
+        ));
+    }
     rows.push((
         "eiw, 8 GiB memory, no bounds checks",
         Box::new(|| run_once(&mut || eiw_pass(&unbounded, input, &mut Count::default()))),
@@ -254,7 +306,20 @@ fn workload(name: &str, title: &str, module: &[u8], config: bool, input: &[Vec<u
         row(row_name, *rate, floor);
     }
     let (one, two) = (rates[rates.len() - 2], rates[rates.len() - 1]);
-    let (bounded, wasm32) = (rates[first_eiw], rates[first_eiw + 1]);
+    let wire_rows = if wire_hosts.is_some() { 2 } else { 0 };
+    let (bounded, wasm32) = (rates[first_eiw], rates[first_eiw + 1 + wire_rows]);
+    if wire_hosts.is_some() {
+        let (tree, wire, passthrough) =
+            (rates[first_eiw], rates[first_eiw + 1], rates[first_eiw + 2]);
+        println!(
+            "\n{name}: wire-level API in eiw: {:.0} ns/event; its cost / native tree API: {:.2}x; \
+             / eiw tree API: {:.2}x; / eiw passthrough: {:.2}x",
+            1e9 / wire,
+            floor / wire,
+            tree / wire,
+            passthrough / wire
+        );
+    }
     println!(
         "\n{name}: bounded memory (bounds checks) / 8 GiB static memory: {:.3}x",
         bounded / wasm32
@@ -327,7 +392,8 @@ fn recovery(hostile: &[u8]) {
     );
 }
 
-/// EIW_BENCH_PROFILE=W1-cap (or W0..W3, -cap or -wasm32): one workload's
+/// EIW_BENCH_PROFILE=W1-cap (or W0..W3, W1w/W2w (wire-level API), W0n/W1n/W1nw
+/// (nested events); -cap or -wasm32): one workload's
 /// "one event per call" row with one memory reservation, for 5 s or
 /// EIW_BENCH_ROUNDS passes over the events (for callgrind, whose
 /// instruction counts compare the two styles without the machine's noise).
@@ -345,6 +411,12 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
         "W1" => ("w1_transform", true, events(false)),
         "W2" => ("w2_filter", false, events(false)),
         "W3" => ("split", false, events(true)),
+        // The wire-level builds, and the nested events (n).
+        "W1w" => ("w1_wire", true, events(false)),
+        "W2w" => ("w2_wire", false, events(false)),
+        "W0n" => ("passthrough", false, formats::nested_events()),
+        "W1n" => ("w1_transform", true, formats::nested_events()),
+        "W1nw" => ("w1_wire", true, formats::nested_events()),
         _ => return false,
     };
     let limits = Limits {
@@ -369,6 +441,27 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
     true
 }
 
+/// EIW_BENCH_PROFILE=native-wire|native-tree: W1's native rows on the
+/// nested events for 5 s, to run under a profiler.
+fn profile_native(which: &str) -> bool {
+    let pass: fn(&str, &[Vec<u8>], &mut Count) -> u64 = match which {
+        "native-wire" => native_wire,
+        "native-tree" => native,
+        _ => return false,
+    };
+    let input = formats::nested_events();
+    let start = Instant::now();
+    let mut n = 0;
+    while start.elapsed() < Duration::from_secs(5) {
+        n += pass("W1", &input, &mut Count::default());
+    }
+    println!(
+        "{which}: {:.0} ns/event",
+        start.elapsed().as_nanos() as f64 / n as f64
+    );
+    true
+}
+
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(format!("{name}.wasm")))
         .unwrap_or_else(|e| panic!("{name}.wasm: {e} (run `make wasm`)"))
@@ -380,9 +473,9 @@ fn main() {
         .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
     // EIW_BENCH_PROFILE=1: only W0's "one event per call" row, for 5 s, to
     // run under a profiler.
-    if std::env::var("EIW_BENCH_PROFILE")
-        .is_ok_and(|which| formats::profile(&which) || profile_memory_style(&which, &dir))
-    {
+    if std::env::var("EIW_BENCH_PROFILE").is_ok_and(|which| {
+        formats::profile(&which) || profile_memory_style(&which, &dir) || profile_native(&which)
+    }) {
         return;
     }
     if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
@@ -416,6 +509,7 @@ fn main() {
     );
     let plain = events(false);
     let fan = events(true);
+    let nested = formats::nested_events();
     let size = plain.iter().map(Vec::len).sum::<usize>() / plain.len();
     println!(
         "Events: {size} bytes serialized on average (W3: {} bytes, 10 messages).",
@@ -424,28 +518,50 @@ fn main() {
     workload(
         "W0",
         "passthrough (host overhead only)",
-        &read(&dir, "passthrough"),
+        Modules {
+            tree: &read(&dir, "passthrough"),
+            wire: None,
+        },
         false,
         &plain,
     );
     workload(
         "W1",
         "transform (clock, config field, rename)",
-        &read(&dir, "w1_transform"),
+        Modules {
+            tree: &read(&dir, "w1_transform"),
+            wire: Some((&read(&dir, "w1_wire"), &read(&dir, "passthrough"))),
+        },
         true,
         &plain,
     );
     workload(
+        "W1-nested",
+        "transform on the nested events (~550-byte JSON, objects two deep)",
+        Modules {
+            tree: &read(&dir, "w1_transform"),
+            wire: Some((&read(&dir, "w1_wire"), &read(&dir, "passthrough"))),
+        },
+        true,
+        &nested,
+    );
+    workload(
         "W2",
         "filter (drops 90%)",
-        &read(&dir, "w2_filter"),
+        Modules {
+            tree: &read(&dir, "w2_filter"),
+            wire: Some((&read(&dir, "w2_wire"), &read(&dir, "passthrough"))),
+        },
         false,
         &plain,
     );
     workload(
         "W3",
         "fan-out (1 event in, 10 out)",
-        &read(&dir, "split"),
+        Modules {
+            tree: &read(&dir, "split"),
+            wire: None,
+        },
         false,
         &fan,
     );

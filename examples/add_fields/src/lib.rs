@@ -3,7 +3,7 @@
 //!
 //! Config: `{"field": "labels.env", "value": "production"}`; both optional,
 //! but `value` needs `field`.
-use eiw_sdk::{emit, now, Config, Error, Event, Module, Value};
+use eiw_sdk::{now, Config, Error, EventPatch, Module, Value};
 
 pub struct AddFields {
     field: Option<(String, Value)>,
@@ -18,12 +18,12 @@ impl Module for AddFields {
         Ok(AddFields { field })
     }
 
-    fn process(&mut self, mut event: Event) -> Result<(), Error> {
-        event.put("event.ingested", now());
+    fn process_patch(&mut self, mut event: EventPatch<'_>) -> Result<(), Error> {
+        event.put("event.ingested", now())?;
         if let Some((path, value)) = &self.field {
-            event.put(path, value.clone());
+            event.put(path, value.clone())?;
         }
-        emit(&event)
+        event.emit()
     }
 }
 
@@ -32,7 +32,7 @@ eiw_sdk::export_module!(AddFields);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eiw_sdk::{testing, Kind, Timestamp};
+    use eiw_sdk::{testing, Event, Kind, Timestamp};
     use std::collections::BTreeMap;
 
     #[test]

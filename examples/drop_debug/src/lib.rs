@@ -1,5 +1,5 @@
 //! Drops events whose `log.level` is `debug` (any case); emits the rest.
-use eiw_sdk::{emit, Config, Error, Event, Module};
+use eiw_sdk::{Config, Error, EventPatch, Module};
 
 pub struct DropDebug;
 
@@ -8,10 +8,10 @@ impl Module for DropDebug {
         Ok(DropDebug)
     }
 
-    fn process(&mut self, event: Event) -> Result<(), Error> {
-        match event.get_str("log.level") {
+    fn process_patch(&mut self, event: EventPatch<'_>) -> Result<(), Error> {
+        match event.input().get_str("log.level")? {
             Some(level) if level.eq_ignore_ascii_case("debug") => Ok(()),
-            _ => emit(&event),
+            _ => event.emit(),
         }
     }
 }
@@ -22,6 +22,7 @@ eiw_sdk::export_module!(DropDebug);
 mod tests {
     use super::*;
     use eiw_sdk::testing::run;
+    use eiw_sdk::Event;
 
     fn with_level(level: &str) -> Event {
         let mut event = Event::new();

@@ -1,6 +1,6 @@
 //! Moves `message` to `event.original` (config `from` and `to` change the
 //! paths). Events without the field pass unchanged.
-use eiw_sdk::{emit, Config, Error, Event, Module};
+use eiw_sdk::{Config, Error, EventPatch, Module};
 
 pub struct Rename {
     from: String,
@@ -15,9 +15,9 @@ impl Module for Rename {
         })
     }
 
-    fn process(&mut self, mut event: Event) -> Result<(), Error> {
-        event.rename(&self.from, &self.to);
-        emit(&event)
+    fn process_patch(&mut self, mut event: EventPatch<'_>) -> Result<(), Error> {
+        event.rename(&self.from, &self.to)?;
+        event.emit()
     }
 }
 
@@ -26,6 +26,7 @@ eiw_sdk::export_module!(Rename);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eiw_sdk::Event;
 
     #[test]
     fn moves_message_to_event_original() {

@@ -1,6 +1,9 @@
 //! Splits an event with an array `messages` into one event per element,
 //! each a copy of the event without `messages` and with `message` set to
 //! the element. Events without such an array pass unchanged.
+//!
+//! Written on the tree API (`Module::process` and `Event`), which decodes
+//! the whole event: the other examples use the faster wire-level API.
 use eiw_sdk::{emit, Config, Error, Event, Kind, Module};
 
 pub struct Split;

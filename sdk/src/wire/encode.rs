@@ -1,0 +1,135 @@
+//! Encoding an edited event: unedited fields and subtrees of the input are
+//! copied as they are; each edited object's size is computed once, in a
+//! sizing pass before the writing pass.
+use super::patch::{EventPatch, Node, Overlay};
+use super::reader::{for_each_field, len_field_size, put_len_header};
+use super::view::{metadata_entry, Source};
+use crate::{Error, Timestamp};
+use prost::Message;
+
+pub(crate) fn write_event(out: &mut Vec<u8>, patch: &EventPatch) -> Result<(), Error> {
+    let fields_edited = patch.fields.is_some();
+    let metadata_edited = |key: &[u8]| patch.metadata.iter().any(|(k, _)| k.as_bytes() == key);
+    for_each_field(patch.input().bytes(), |field| {
+        let keep = match field.number {
+            1 => patch.timestamp.is_none(),
+            2 => !fields_edited,
+            3 if !patch.metadata.is_empty() => !metadata_edited(metadata_entry(field.bytes()?)?.0),
+            _ => true,
+        };
+        if keep {
+            out.extend_from_slice(field.raw);
+        }
+        Ok(())
+    })?;
+    if let Some(timestamp) = patch.timestamp {
+        write_timestamp(out, 1, &timestamp);
+    }
+    if let Some(fields) = &patch.fields {
+        let size = overlay_size(fields)?;
+        put_len_header(out, 2, size);
+        write_overlay(out, fields)?;
+    }
+    for (key, value) in &patch.metadata {
+        if let Some(value) = value {
+            let body = len_field_size(key.len()) + len_field_size(value.len());
+            put_len_header(out, 3, body);
+            put_len_header(out, 1, key.len());
+            out.extend_from_slice(key.as_bytes());
+            put_len_header(out, 2, value.len());
+            out.extend_from_slice(value.as_bytes());
+        }
+    }
+    Ok(())
+}
+
+fn write_timestamp(out: &mut Vec<u8>, number: u32, timestamp: &Timestamp) {
+    put_len_header(out, number, timestamp.encoded_len());
+    timestamp.encode_raw(out);
+}
+
+/// Writes a `Value` payload holding the edited object (field 10 and the
+/// object), sizing it first.
+pub(crate) fn write_object_value(out: &mut Vec<u8>, overlay: &Overlay) -> Result<(), Error> {
+    let size = overlay_size(overlay)?;
+    put_len_header(out, 10, size);
+    write_overlay(out, overlay)
+}
+
+/// The size of an edited object's `Struct` payload; sets it (and its edited
+/// objects' sizes) for `write_overlay`.
+fn overlay_size(overlay: &Overlay) -> Result<usize, Error> {
+    let mut size = 0;
+    for entry in overlay.base.iter().filter(|entry| !entry.shadowed) {
+        size += entry.raw.len();
+    }
+    for edit in &overlay.edits {
+        if let Some(value_size) = node_size(&edit.node)? {
+            size += len_field_size(entry_size(edit.key.bytes(), value_size));
+        }
+    }
+    overlay.size.set(size);
+    Ok(size)
+}
+
+/// The size of an edited value's payload (None: removed), sizing the
+/// edited objects in it.
+fn node_size(node: &Node) -> Result<Option<usize>, Error> {
+    Ok(Some(match node {
+        Node::Removed => return Ok(None),
+        Node::Owned(value) => value.encoded_len(),
+        Node::Input(value) => match value.source {
+            Source::Wire(body) => body.len(),
+            Source::Owned(value) => value.encoded_len(),
+            Source::Patched(inner) => len_field_size(overlay_size(inner)?),
+        },
+        Node::Object(inner) => len_field_size(overlay_size(inner)?),
+    }))
+}
+
+/// The size of a map entry's payload: its key and its value's payload.
+fn entry_size(key: &[u8], value_size: usize) -> usize {
+    len_field_size(key.len()) + len_field_size(value_size)
+}
+
+/// Writes an edited object's `Struct` payload, sized by `overlay_size`.
+fn write_overlay(out: &mut Vec<u8>, overlay: &Overlay) -> Result<(), Error> {
+    for entry in overlay.base.iter().filter(|entry| !entry.shadowed) {
+        out.extend_from_slice(entry.raw);
+    }
+    for edit in &overlay.edits {
+        let node = &edit.node;
+        let value_size = match node {
+            Node::Removed => continue,
+            Node::Owned(value) => value.encoded_len(),
+            Node::Input(value) => match value.source {
+                Source::Wire(body) => body.len(),
+                Source::Owned(value) => value.encoded_len(),
+                Source::Patched(inner) => len_field_size(inner.size.get()),
+            },
+            Node::Object(inner) => len_field_size(inner.size.get()),
+        };
+        let key = edit.key.bytes();
+        put_len_header(out, 1, entry_size(key, value_size));
+        put_len_header(out, 1, key.len());
+        out.extend_from_slice(key);
+        put_len_header(out, 2, value_size);
+        match node {
+            Node::Removed => {}
+            Node::Owned(value) => value.encode_raw(out),
+            Node::Input(value) => match value.source {
+                Source::Wire(body) => out.extend_from_slice(body),
+                Source::Owned(value) => value.encode_raw(out),
+                Source::Patched(inner) => {
+                    put_len_header(out, 10, inner.size.get());
+                    write_overlay(out, inner)?;
+                }
+            },
+            Node::Object(inner) => {
+                put_len_header(out, 10, inner.size.get());
+                write_overlay(out, inner)?;
+            }
+        }
+    }
+    Ok(())
+}
