@@ -2,7 +2,7 @@
 //! `wasm32-unknown-unknown`, and run it in any eiw host.
 //!
 //! ```ignore
-//! use eiw_sdk::{emit, Config, Error, Event, Module};
+//! use eiw_sdk::{Config, Error, EventPatch, Module};
 //!
 //! struct Tag { value: String }
 //!
@@ -10,13 +10,16 @@
 //!     fn new(config: &Config) -> Result<Self, Error> {
 //!         Ok(Tag { value: config.get_str("value").unwrap_or("none").into() })
 //!     }
-//!     fn process(&mut self, mut event: Event) -> Result<(), Error> {
-//!         event.put("labels.tag", self.value.as_str());
-//!         emit(&event)
+//!     fn process_patch(&mut self, mut event: EventPatch<'_>) -> Result<(), Error> {
+//!         event.put("labels.tag", self.value.as_str())?;
+//!         event.emit()
 //!     }
 //! }
 //! eiw_sdk::export_module!(Tag);
 //! ```
+//!
+//! Two event APIs: [`EventPatch`] (the [`wire`] module) reads and edits the
+//! serialized event where it lies; [`Event`] is the decoded tree.
 //!
 //! The SDK implements the guest side of docs/ABI.md (ABI 1.1): the marker,
 //! `malloc`, `input_buffer`, `register`, `process` and `process_batch`. On targets other than wasm32 the host

@@ -419,8 +419,15 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
         "W1nw" => ("w1_wire", true, formats::nested_events()),
         _ => return false,
     };
+    // EIW_BENCH_METERING=off: the same without metering.
+    let metering = std::env::var("EIW_BENCH_METERING").map_or(true, |m| m != "off");
     let limits = Limits {
         memory_reservation: reservation,
+        cpu_points_per_call: if metering {
+            Limits::default().cpu_points_per_call
+        } else {
+            None
+        },
         ..Limits::default()
     };
     let host = host_with(&read(dir, module), config, limits);
@@ -442,18 +449,24 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
 }
 
 /// EIW_BENCH_PROFILE=native-wire|native-tree: W1's native rows on the
-/// nested events for 5 s, to run under a profiler.
+/// nested events for 5 s, to run under a profiler; with `-W2`, W2's on the
+/// suite's events.
 fn profile_native(which: &str) -> bool {
-    let pass: fn(&str, &[Vec<u8>], &mut Count) -> u64 = match which {
+    let (api, workload) = which.split_once("-W").unwrap_or((which, "1"));
+    let pass: fn(&str, &[Vec<u8>], &mut Count) -> u64 = match api {
         "native-wire" => native_wire,
         "native-tree" => native,
         _ => return false,
     };
-    let input = formats::nested_events();
+    let (workload, input) = match workload {
+        "1" => ("W1", formats::nested_events()),
+        "2" => ("W2", events(false)),
+        _ => return false,
+    };
     let start = Instant::now();
     let mut n = 0;
     while start.elapsed() < Duration::from_secs(5) {
-        n += pass("W1", &input, &mut Count::default());
+        n += pass(workload, &input, &mut Count::default());
     }
     println!(
         "{which}: {:.0} ns/event",

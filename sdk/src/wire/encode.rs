@@ -94,9 +94,18 @@ fn entry_size(key: &[u8], value_size: usize) -> usize {
 
 /// Writes an edited object's `Struct` payload, sized by `overlay_size`.
 fn write_overlay(out: &mut Vec<u8>, overlay: &Overlay) -> Result<(), Error> {
+    // Unedited entries next to each other are copied as one run.
+    let origin = overlay.container.as_ptr() as usize;
+    let mut run = 0..0;
     for entry in overlay.base.iter().filter(|entry| !entry.shadowed) {
-        out.extend_from_slice(entry.raw);
+        let start = entry.raw.as_ptr() as usize - origin;
+        if start != run.end {
+            out.extend_from_slice(&overlay.container[run]);
+            run = start..start;
+        }
+        run.end = start + entry.raw.len();
     }
+    out.extend_from_slice(&overlay.container[run]);
     for edit in &overlay.edits {
         let node = &edit.node;
         let value_size = match node {

@@ -3,9 +3,9 @@
 //! subtree of the input as it is.
 use super::encode;
 use super::path::{keys, split_first, split_last};
-use super::reader::{utf8, Reader};
+use super::reader::utf8;
 use super::view::{
-    entry_key, for_each_entry, parse_entry, EventView, Source, StructRepr, StructView, ValueRef,
+    key_of, parse_entry, Entries, EventView, Source, StructRepr, StructView, ValueRef,
 };
 use crate::{Error, Event, Timestamp, Value};
 use std::cell::Cell;
@@ -34,6 +34,8 @@ pub struct EventPatch<'a> {
 /// writes the object's other entries as they are, then the edits.
 #[derive(Debug)]
 pub struct Overlay<'a> {
+    /// The input bytes the object's entries lie in.
+    pub(crate) container: &'a [u8],
     pub(crate) base: Vec<BaseEntry<'a>>,
     pub(crate) edits: Vec<Edit<'a>>,
     /// The encoded size, set by the encoder's sizing pass.
@@ -47,6 +49,7 @@ pub(crate) struct BaseEntry<'a> {
     pub key: &'a [u8],
     /// The entry as encoded: key, length and payload.
     pub raw: &'a [u8],
+    pub payload: &'a [u8],
     /// Whether an edit of its key replaces it.
     pub shadowed: bool,
 }
@@ -114,19 +117,23 @@ impl<'a> Overlay<'a> {
     /// `field` of `container` (none: a new, empty object).
     fn new(base: Option<(&'a [u8], u32)>) -> Result<Self, Error> {
         let mut entries = Vec::new();
+        let mut input: &[u8] = &[];
         if let Some((container, field)) = base {
+            input = container;
             // About one entry per 24 bytes, up to a point (then it grows).
             entries.reserve((container.len() / 24 + 1).min(64));
-            for_each_entry(container, field, |raw, entry| {
+            let mut read = Entries::new(container, field);
+            while let Some(entry) = read.next()? {
                 entries.push(BaseEntry {
-                    key: entry_key(entry)?,
-                    raw,
+                    key: key_of(entry.payload)?,
+                    raw: entry.raw,
+                    payload: entry.payload,
                     shadowed: false,
                 });
-                Ok(())
-            })?;
+            }
         }
         Ok(Overlay {
+            container: input,
             base: entries,
             edits: Vec::new(),
             size: Cell::new(0),
@@ -178,7 +185,7 @@ impl<'a> Overlay<'a> {
             return Ok(node_value(&self.edits[i].node));
         }
         match self.base_entry(key) {
-            Some(entry) => Ok(Some(value_of_entry(entry.raw)?)),
+            Some(entry) => Ok(Some(value_of_entry(entry.payload)?)),
             None => Ok(None),
         }
     }
@@ -190,7 +197,7 @@ impl<'a> Overlay<'a> {
         each: &mut dyn FnMut(&'s str, ValueRef<'s>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         for entry in self.base.iter().filter(|entry| !entry.shadowed) {
-            each(utf8(entry.key)?, value_of_entry(entry.raw)?)?;
+            each(utf8(entry.key)?, value_of_entry(entry.payload)?)?;
         }
         for edit in &self.edits {
             if let Some(value) = node_value(&edit.node) {
@@ -212,7 +219,7 @@ impl<'a> Overlay<'a> {
                 Node::Owned(_) | Node::Removed => Some(Node::Object(Overlay::new(None)?)),
             },
             None => Some(match self.base_entry(key) {
-                Some(entry) => object_from(&value_of_entry(entry.raw)?)?,
+                Some(entry) => object_from(&value_of_entry(entry.payload)?)?,
                 None => Node::Object(Overlay::new(None)?),
             }),
         };
@@ -240,11 +247,9 @@ fn object_from<'a>(value: &ValueRef<'a>) -> Result<Node<'a>, Error> {
     })
 }
 
-/// The value of an input entry, from the entry as encoded.
-fn value_of_entry(raw: &[u8]) -> Result<ValueRef<'_>, Error> {
-    let mut reader = Reader::new(raw);
-    let field = reader.next_field()?.expect("an entry");
-    ValueRef::from_wire(parse_entry(field.bytes()?)?.value.unwrap_or_default())
+/// The value of an input entry, from its payload.
+fn value_of_entry(payload: &[u8]) -> Result<ValueRef<'_>, Error> {
+    ValueRef::from_wire(parse_entry(payload)?.value.unwrap_or_default())
 }
 
 fn node_value<'s>(node: &'s Node<'_>) -> Option<ValueRef<'s>> {
@@ -297,7 +302,7 @@ impl<'a> EventPatch<'a> {
                 Some(i) => &overlay.edits[i].node,
                 None => match overlay.base_entry(key) {
                     Some(entry) => {
-                        let value = Found::Input(value_of_entry(entry.raw)?);
+                        let value = Found::Input(value_of_entry(entry.payload)?);
                         match after {
                             None => return Ok(Some(value)),
                             Some(after) => break (value, after),
@@ -408,6 +413,12 @@ impl<'a> EventPatch<'a> {
         if self.find(path)?.is_none() {
             return Ok(false);
         }
+        self.remove_found(path)?;
+        Ok(true)
+    }
+
+    /// Removes the value at a path where one was found.
+    fn remove_found(&mut self, path: &str) -> Result<(), Error> {
         let (parents, last) = split_last(path);
         // Every object on the way exists (the value was found), so the
         // steps make none.
@@ -430,7 +441,7 @@ impl<'a> EventPatch<'a> {
                 map.remove(last);
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Moves the value at `from` to `to`; false (and no change) if `from`
@@ -442,7 +453,7 @@ impl<'a> EventPatch<'a> {
             Some(Found::Input(value)) => Node::Input(value),
             Some(Found::Edited(value)) => Node::Owned(value.to_value()?),
         };
-        self.remove(from)?;
+        self.remove_found(from)?;
         self.put_node(to, node)?;
         Ok(true)
     }

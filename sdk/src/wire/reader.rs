@@ -119,6 +119,32 @@ impl<'a> Reader<'a> {
         Ok(Some(field))
     }
 
+    /// The payload of the next occurrence of length-delimited field
+    /// `number`, skipping other fields; None at the end of the message.
+    #[inline]
+    pub fn next_occurrence(&mut self, number: u32) -> Result<Option<&'a [u8]>, Error> {
+        loop {
+            let Some(&first) = self.bytes.first() else {
+                return Ok(None);
+            };
+            // A one-byte key of the field, with a one-byte length.
+            if u32::from(first) == number << 3 | u32::from(LEN) && number < 16 {
+                if let [_, n, ref rest @ ..] = *self.bytes {
+                    if n < 0x80 && usize::from(n) <= rest.len() {
+                        let (payload, after) = rest.split_at(usize::from(n));
+                        self.bytes = after;
+                        return Ok(Some(payload));
+                    }
+                }
+            }
+            match self.next_field()? {
+                Some(field) if field.number == number => return field.bytes().map(Some),
+                Some(_) => continue,
+                None => return Ok(None),
+            }
+        }
+    }
+
     fn skip_group(&mut self, number: u32, depth: u32) -> Result<(), Error> {
         if depth >= MAX_DEPTH {
             return Err(malformed("groups nest too deep"));

@@ -251,40 +251,131 @@ fn merged() -> Error {
     )
 }
 
-/// Calls `each` with every entry of the objects held in occurrences of
-/// message field `field` of `container`: the entry as encoded (key, length,
-/// payload) and its payload.
+/// The entries of the objects held in occurrences of message field `field`
+/// of `container`, in order.
+pub(crate) struct Entries<'a> {
+    outer: Reader<'a>,
+    field: u32,
+    rest: &'a [u8],
+}
+
+impl<'a> Entries<'a> {
+    pub fn new(container: &'a [u8], field: u32) -> Self {
+        Entries {
+            outer: Reader::new(container),
+            field,
+            rest: &[],
+        }
+    }
+
+    #[inline(always)]
+    #[allow(clippy::should_implement_trait)] // fallible: Result<Option<_>>
+    pub fn next(&mut self) -> Result<Option<RawEntry<'a>>, Error> {
+        loop {
+            // Entries of fewer than 128 bytes: key 0x0a and a one-byte length.
+            if let [0x0a, n, ref tail @ ..] = *self.rest {
+                let n = usize::from(n);
+                if n < 0x80 && n <= tail.len() {
+                    let (raw, after) = self.rest.split_at(2 + n);
+                    self.rest = after;
+                    return Ok(Some(RawEntry {
+                        raw,
+                        payload: &raw[2..],
+                    }));
+                }
+            }
+            if !self.rest.is_empty() {
+                let mut reader = Reader::new(self.rest);
+                let field = reader.next_field()?.expect("not empty");
+                self.rest = reader.bytes;
+                if field.number == 1 {
+                    return Ok(Some(RawEntry {
+                        raw: field.raw,
+                        payload: field.bytes()?,
+                    }));
+                }
+                continue;
+            }
+            // The next occurrence of the object.
+            match self.outer.next_occurrence(self.field)? {
+                Some(payload) => self.rest = payload,
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// An entry as encoded (key, length, payload), and its payload.
+#[derive(Clone, Copy)]
+pub(crate) struct RawEntry<'a> {
+    pub raw: &'a [u8],
+    pub payload: &'a [u8],
+}
+
+/// Calls `each` with every entry (see [`Entries`]).
 #[inline]
 pub(crate) fn for_each_entry<'a>(
     container: &'a [u8],
     field: u32,
     mut each: impl FnMut(&'a [u8], &'a [u8]) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    for_each_field(container, |outer| {
-        if outer.number != field {
-            return Ok(());
+    let mut entries = Entries::new(container, field);
+    while let Some(entry) = entries.next()? {
+        each(entry.raw, entry.payload)?;
+    }
+    Ok(())
+}
+
+/// The key's and the value's lengths of an entry payload made of a key
+/// and a value with one-byte lengths and nothing else.
+#[inline(always)]
+fn usual_entry(entry: &[u8]) -> Option<(usize, usize)> {
+    let [0x0a, k, ref after_key @ ..] = *entry else {
+        return None;
+    };
+    let k = usize::from(k);
+    match *after_key.get(k..)? {
+        [0x12, m, ref value @ ..] if k < 0x80 && usize::from(m) == value.len() => {
+            Some((k, value.len()))
         }
-        let mut rest = outer.bytes()?;
-        while !rest.is_empty() {
-            // Entries of fewer than 128 bytes: key 0x0a and a one-byte length.
-            if let [0x0a, n, ref tail @ ..] = *rest {
-                let n = usize::from(n);
-                if n < 0x80 && n <= tail.len() {
-                    let (raw, after) = rest.split_at(2 + n);
-                    each(raw, &raw[2..])?;
-                    rest = after;
-                    continue;
+        _ => None,
+    }
+}
+
+/// The payload of the value under `key` in the objects held in
+/// occurrences of message field `field` of `container` (the last entry with
+/// the key; an entry without a value reads as an empty payload). The hot
+/// path of every look-up: entries are matched on the key's length first.
+#[inline]
+fn lookup<'a>(container: &'a [u8], field: u32, key: &str) -> Result<Option<&'a [u8]>, Error> {
+    let key = key.as_bytes();
+    let mut found = None;
+    let mut entries = Entries::new(container, field);
+    while let Some(RawEntry { payload: entry, .. }) = entries.next()? {
+        match usual_entry(entry) {
+            Some((k, _)) => {
+                if k == key.len() && &entry[2..2 + k] == key {
+                    found = Some(&entry[4 + k..]);
                 }
             }
-            let mut reader = Reader::new(rest);
-            let field = reader.next_field()?.expect("not empty");
-            if field.number == 1 {
-                each(field.raw, field.bytes()?)?;
+            None => {
+                let entry = parse_entry(entry)?;
+                if entry.key == key {
+                    found = Some(entry.value.unwrap_or_default());
+                }
             }
-            rest = reader.bytes;
         }
-        Ok(())
-    })
+    }
+    Ok(found)
+}
+
+/// The key of an entry payload (not yet checked as UTF-8).
+#[inline(always)]
+pub(crate) fn key_of(entry: &[u8]) -> Result<&[u8], Error> {
+    match usual_entry(entry) {
+        Some((k, _)) => Ok(&entry[2..2 + k]),
+        None => entry_key(entry),
+    }
 }
 
 impl<'a> ValueRef<'a> {
@@ -466,24 +557,10 @@ impl<'a> StructView<'a> {
     /// The value under `key` (one key, no dots).
     pub fn get(&self, key: &str) -> Result<Option<ValueRef<'a>>, Error> {
         match self.0 {
-            StructRepr::Wire { container, field } => {
-                let mut found = None;
-                for_each_entry(container, field, |_, entry| {
-                    let entry = parse_entry(entry)?;
-                    if entry.key == key.as_bytes() {
-                        found = Some(entry.value);
-                    }
-                    Ok(())
-                })?;
-                match found {
-                    None => Ok(None),
-                    Some(None) => Ok(Some(ValueRef {
-                        kind: KindRef::Null,
-                        source: Source::Wire(&[]),
-                    })),
-                    Some(Some(body)) => ValueRef::from_wire(body).map(Some),
-                }
-            }
+            StructRepr::Wire { container, field } => match lookup(container, field, key)? {
+                Some(body) => ValueRef::from_wire(body).map(Some),
+                None => Ok(None),
+            },
             StructRepr::Owned(map) => Ok(map.get(key).map(ValueRef::from)),
             StructRepr::Patched(overlay) => overlay.get(key),
         }
