@@ -449,8 +449,8 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
 }
 
 /// EIW_BENCH_PROFILE=native-wire|native-tree: W1's native rows on the
-/// nested events for 5 s, to run under a profiler; with `-W2`, W2's on the
-/// suite's events.
+/// nested events for 5 s, to run under a profiler; with `-W1s` or `-W2`,
+/// W1's or W2's on the suite's events. EIW_BENCH_ROUNDS=n: n passes instead.
 fn profile_native(which: &str) -> bool {
     let (api, workload) = which.split_once("-W").unwrap_or((which, "1"));
     let pass: fn(&str, &[Vec<u8>], &mut Count) -> u64 = match api {
@@ -460,12 +460,18 @@ fn profile_native(which: &str) -> bool {
     };
     let (workload, input) = match workload {
         "1" => ("W1", formats::nested_events()),
+        "1s" => ("W1", events(false)),
         "2" => ("W2", events(false)),
         _ => return false,
     };
+    let rounds: Option<u64> = std::env::var("EIW_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok());
     let start = Instant::now();
     let mut n = 0;
-    while start.elapsed() < Duration::from_secs(5) {
+    while rounds.map_or(start.elapsed() < Duration::from_secs(5), |r| {
+        n < r * input.len() as u64
+    }) {
         n += pass(workload, &input, &mut Count::default());
     }
     println!(
