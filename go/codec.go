@@ -49,6 +49,13 @@ func (e *encoder) varintField(field int, v uint64) {
 	}
 }
 
+// zeroField writes field (an `optional` one) set to 0, which differs
+// from leaving it out.
+func (e *encoder) zeroField(field int) {
+	e.tag(field, wireVarint)
+	e.varint(0)
+}
+
 // open starts a nested message as field, with a one-byte length slot;
 // close(start) fills it in, widening it when the message reached 128 bytes.
 func (e *encoder) open(field int) (start int) {
@@ -99,7 +106,11 @@ func encodeOptions(o Options) []byte {
 	var e encoder
 	e.varintField(1, uint64(o.MaxEventBytes))
 	e.varintField(2, uint64(o.MaxEmitBytes))
-	e.varintField(3, uint64(o.MaxEmitsPerCall))
+	if o.NoEmits {
+		e.zeroField(3)
+	} else {
+		e.varintField(3, uint64(o.MaxEmitsPerCall))
+	}
 	e.varintField(4, uint64(o.MaxLogBytes))
 	e.varintField(5, uint64(o.MaxMemoryPages))
 	e.varintField(6, o.CPUPointsPerCall)
@@ -107,7 +118,11 @@ func encodeOptions(o Options) []byte {
 		e.varintField(7, 1)
 	}
 	e.varintField(8, uint64(o.MinLogLevel))
-	e.varintField(9, uint64(o.LogLinesPerSec))
+	if o.NoGuestLogs {
+		e.zeroField(9)
+	} else {
+		e.varintField(9, uint64(o.LogLinesPerSec))
+	}
 	e.varintField(10, uint64(o.LogBurst))
 	e.varintField(11, uint64(o.CompileThreads))
 	if o.CacheDir != "" {
@@ -122,13 +137,18 @@ func encodeOptions(o Options) []byte {
 		e.bytesField(16, o.CacheKey)
 	}
 	e.varintField(17, uint64(o.EventFormat))
-	e.varintField(18, idleMillis(o.InstanceIdle))
+	if o.InstanceIdle < 0 {
+		e.zeroField(18)
+	} else {
+		e.varintField(18, idleMillis(o.InstanceIdle))
+	}
 	e.varintField(19, uint64(o.MemoryReservation))
 	return e.buf
 }
 
-// idleMillis is Options.InstanceIdle for HostOptions.instance_idle_ms: at
-// least 1 ms when set (0 means the default), at most what the field holds.
+// idleMillis is a positive Options.InstanceIdle for
+// HostOptions.instance_idle_ms: at least 1 ms, at most what the field
+// holds; 0 for 0 (the default).
 func idleMillis(d time.Duration) uint64 {
 	switch ms := d.Milliseconds(); {
 	case d <= 0:

@@ -168,6 +168,10 @@ type Options struct {
 	MaxEmitBytes uint32
 	// MaxEmitsPerCall bounds the events one call may emit; 0: 1024.
 	MaxEmitsPerCall uint32
+	// NoEmits lets the module emit nothing: every emit fails with
+	// ErrEmitLimit (HostOptions.max_emits_per_call set to 0), for a module
+	// run for its log lines. It overrides MaxEmitsPerCall.
+	NoEmits bool
 	// MaxLogBytes cuts longer guest log lines; 0: 16 KiB.
 	MaxLogBytes uint32
 	// MaxMemoryPages caps each guest instance's memory, in 64 KiB pages;
@@ -183,6 +187,10 @@ type Options struct {
 	// LogLinesPerSec and LogBurst rate-limit guest log lines; 0: 1000.
 	LogLinesPerSec uint32
 	LogBurst       uint32
+	// NoGuestLogs delivers no guest log line, each counted as rate-limited
+	// in Stats (HostOptions.log_lines_per_second set to 0). It overrides
+	// LogLinesPerSec.
+	NoGuestLogs bool
 	// CompileThreads is how many threads compile the module; 0: one per CPU.
 	CompileThreads uint32
 	// CacheDir keeps compiled modules between runs; "" for no cache.
@@ -202,8 +210,9 @@ type Options struct {
 	// (the default), FormatJSON or FormatMsgpack (docs/FORMATS.md).
 	EventFormat EventFormat
 	// InstanceIdle releases a guest instance that its OS thread has not
-	// used for this long (at that thread's next call); 0: one minute.
-	// Millisecond precision.
+	// used for this long (at that thread's next call); 0: one minute;
+	// ReleaseIdleAtOnce (any negative duration): at the thread's next check
+	// (at most once a second). Millisecond precision.
 	InstanceIdle time.Duration
 	// MemoryReservation is the address space each guest memory reserves:
 	// ReserveCap (the default: MaxMemoryPages x 64 KiB plus a 64 KiB guard)
@@ -212,6 +221,11 @@ type Options struct {
 	// Logger receives guest log lines; nil discards them.
 	Logger Logger
 }
+
+// ReleaseIdleAtOnce is the Options.InstanceIdle that releases every
+// instance a thread's call does not use at the thread's next check
+// (HostOptions.instance_idle_ms set to 0).
+const ReleaseIdleAtOnce time.Duration = -1
 
 // MemoryReservation is Options.MemoryReservation.
 type MemoryReservation uint32

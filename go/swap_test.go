@@ -194,6 +194,30 @@ func TestInstanceIdleInMilliseconds(t *testing.T) {
 	if _, err := NewHost(module(t, "passthrough"), Options{MemoryReservation: 9}); !errors.Is(err, ErrInvalidOptions) {
 		t.Fatalf("unknown reservation: %v", err)
 	}
+	// ReleaseIdleAtOnce sends instance_idle_ms set to 0; 0 leaves it out.
+	if got := encodeOptions(Options{InstanceIdle: ReleaseIdleAtOnce}); !bytes.Equal(got, []byte{0x90, 0x01, 0}) {
+		t.Errorf("ReleaseIdleAtOnce: % x", got)
+	}
+	if got := encodeOptions(Options{}); len(got) != 0 {
+		t.Errorf("defaults: % x", got)
+	}
+}
+
+// NoEmits and NoGuestLogs set their options to 0, which is not the default.
+func TestOptionsThatAreZeroOnPurpose(t *testing.T) {
+	h := newHost(t, "add_fields", Options{NoEmits: true})
+	if _, err := h.Process(encoded(sample())); !errors.Is(err, ErrEmitLimit) {
+		t.Fatalf("NoEmits: %v", err)
+	}
+	logs := &lines{}
+	h = newHost(t, "add_fields", Options{NoGuestLogs: true, Logger: logs})
+	if err := h.Register(map[string]interface{}{"value": 1}); !errors.Is(err, ErrGuestStatus) {
+		t.Fatalf("bad config: %v", err)
+	}
+	s, err := h.Stats()
+	if err != nil || len(logs.got) != 0 || s.LogLinesRateLimited != 1 {
+		t.Fatalf("NoGuestLogs: %q, %+v, %v", logs.got, s, err)
+	}
 }
 
 // closingLogger closes its own host from inside the call that logs.

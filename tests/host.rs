@@ -267,7 +267,7 @@ fn bad_host_options_are_rejected() {
         .unwrap();
     assert_eq!(err.code(), ResultCode::InvalidOptions);
     let options = HostOptions {
-        max_emits_per_call: 7,
+        max_emits_per_call: Some(7),
         ..Default::default()
     }
     .encode_to_vec();
@@ -277,6 +277,17 @@ fn bad_host_options_are_rejected() {
         host.limits().max_event_bytes,
         Limits::default().max_event_bytes
     );
+    // Set to 0 (not unset, which means 1024), the module may not emit.
+    let options = HostOptions {
+        max_emits_per_call: Some(0),
+        ..Default::default()
+    }
+    .encode_to_vec();
+    let host = Host::from_options(&echo_guest(), &options).unwrap();
+    let mut out = Collect::default();
+    let err = host.process(&event_bytes(sample()), &mut out).unwrap_err();
+    assert_eq!(err.code(), ResultCode::EmitLimit);
+    assert!(out.events.is_empty());
 }
 
 // --- calls: bad input and hostile guests ------------------------------------

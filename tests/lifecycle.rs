@@ -170,16 +170,18 @@ fn release_thread_releases_what_the_calling_thread_holds() {
 #[test]
 fn an_idle_instance_is_released_at_its_threads_next_call() {
     let _serial = serial();
+    use eiw::proto::HostOptions;
+    use prost::Message;
+    // instance_idle_ms set to 0 (not left unset, which means a minute):
+    // released at the first check after its last use.
+    let options = HostOptions {
+        instance_idle_ms: Some(0),
+        ..Default::default()
+    };
     let idle = std::sync::Arc::new(
-        Host::new(
-            &example("passthrough"),
-            Limits {
-                instance_idle: Duration::from_millis(50),
-                ..Limits::default()
-            },
-        )
-        .unwrap(),
+        Host::from_options(&example("passthrough"), &options.encode_to_vec()).unwrap(),
     );
+    assert_eq!(idle.limits().instance_idle, Duration::ZERO);
     let busy = std::sync::Arc::new(host_with(256, MemoryReservation::Cap));
     let worker = Worker::new();
     let (i, b) = (idle.clone(), busy.clone());
@@ -257,7 +259,7 @@ fn host_options_set_the_idle_time_and_the_reservation() {
     use eiw::proto::HostOptions;
     use prost::Message;
     let options = HostOptions {
-        instance_idle_ms: 1500,
+        instance_idle_ms: Some(1500),
         memory_reservation: eiw::proto::MemoryReservation::Wasm32 as i32,
         ..Default::default()
     };

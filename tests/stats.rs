@@ -134,6 +134,32 @@ fn log_lines_below_the_level_and_over_the_rate_are_counted_not_delivered() {
     assert_eq!(s.log_lines_rate_limited, 1);
 }
 
+/// `log_lines_per_second` set to 0 delivers no line (unset: the default
+/// rate, 1000 a second).
+#[test]
+fn a_log_rate_set_to_zero_delivers_no_line() {
+    use eiw::proto::HostOptions;
+    use prost::Message;
+    let host_with_rate = |rate: Option<u32>| {
+        let options = HostOptions {
+            log_lines_per_second: rate,
+            ..Default::default()
+        };
+        Host::from_options(&guest_with_outcomes(), &options.encode_to_vec()).unwrap()
+    };
+    let silent = host_with_rate(Some(0));
+    let mut out = Collect::default();
+    silent.process(&with("L"), &mut out).unwrap();
+    assert!(out.logs.is_empty(), "{:?}", out.logs);
+    let s = silent.stats();
+    assert_eq!((s.log_lines_delivered, s.log_lines_rate_limited), (0, 3));
+
+    let default = host_with_rate(None);
+    let mut out = Collect::default();
+    default.process(&with("L"), &mut out).unwrap();
+    assert_eq!(out.logs.len(), 3);
+}
+
 #[test]
 fn cpu_and_memory_exhaustion_are_counted() {
     let limits = Limits {
