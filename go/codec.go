@@ -49,11 +49,10 @@ func (e *encoder) varintField(field int, v uint64) {
 	}
 }
 
-// zeroField writes field (an `optional` one) set to 0, which differs
-// from leaving it out.
-func (e *encoder) zeroField(field int) {
-	e.tag(field, wireVarint)
-	e.varint(0)
+func (e *encoder) boolField(field int, v bool) {
+	if v {
+		e.varintField(field, 1)
+	}
 }
 
 // open starts a nested message as field, with a one-byte length slot;
@@ -106,11 +105,7 @@ func encodeOptions(o Options) []byte {
 	var e encoder
 	e.varintField(1, uint64(o.MaxEventBytes))
 	e.varintField(2, uint64(o.MaxEmitBytes))
-	if o.NoEmits {
-		e.zeroField(3)
-	} else {
-		e.varintField(3, uint64(o.MaxEmitsPerCall))
-	}
+	e.varintField(3, uint64(o.MaxEmitsPerCall))
 	e.varintField(4, uint64(o.MaxLogBytes))
 	e.varintField(5, uint64(o.MaxMemoryPages))
 	e.varintField(6, o.CPUPointsPerCall)
@@ -118,11 +113,7 @@ func encodeOptions(o Options) []byte {
 		e.varintField(7, 1)
 	}
 	e.varintField(8, uint64(o.MinLogLevel))
-	if o.NoGuestLogs {
-		e.zeroField(9)
-	} else {
-		e.varintField(9, uint64(o.LogLinesPerSec))
-	}
+	e.varintField(9, uint64(o.LogLinesPerSec))
 	e.varintField(10, uint64(o.LogBurst))
 	e.varintField(11, uint64(o.CompileThreads))
 	if o.CacheDir != "" {
@@ -137,12 +128,11 @@ func encodeOptions(o Options) []byte {
 		e.bytesField(16, o.CacheKey)
 	}
 	e.varintField(17, uint64(o.EventFormat))
-	if o.InstanceIdle < 0 {
-		e.zeroField(18)
-	} else {
-		e.varintField(18, idleMillis(o.InstanceIdle))
-	}
+	e.varintField(18, idleMillis(o.InstanceIdle))
 	e.varintField(19, uint64(o.MemoryReservation))
+	e.boolField(20, o.NoEmits)
+	e.boolField(21, o.NoGuestLogs)
+	e.boolField(22, o.InstanceIdle < 0)
 	return e.buf
 }
 

@@ -169,7 +169,7 @@ type Options struct {
 	// MaxEmitsPerCall bounds the events one call may emit; 0: 1024.
 	MaxEmitsPerCall uint32
 	// NoEmits lets the module emit nothing: every emit fails with
-	// ErrEmitLimit (HostOptions.max_emits_per_call set to 0), for a module
+	// ErrEmitLimit (HostOptions.no_emits), for a module
 	// run for its log lines. It overrides MaxEmitsPerCall.
 	NoEmits bool
 	// MaxLogBytes cuts longer guest log lines; 0: 16 KiB.
@@ -188,7 +188,7 @@ type Options struct {
 	LogLinesPerSec uint32
 	LogBurst       uint32
 	// NoGuestLogs delivers no guest log line, each counted as rate-limited
-	// in Stats (HostOptions.log_lines_per_second set to 0). It overrides
+	// in Stats (HostOptions.no_guest_logs). It overrides
 	// LogLinesPerSec.
 	NoGuestLogs bool
 	// CompileThreads is how many threads compile the module; 0: one per CPU.
@@ -224,7 +224,7 @@ type Options struct {
 
 // ReleaseIdleAtOnce is the Options.InstanceIdle that releases every
 // instance a thread's call does not use at the thread's next check
-// (HostOptions.instance_idle_ms set to 0).
+// (HostOptions.release_idle_at_once).
 const ReleaseIdleAtOnce time.Duration = -1
 
 // MemoryReservation is Options.MemoryReservation.

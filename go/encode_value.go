@@ -53,17 +53,15 @@ func asEventError(err error) error {
 	return err
 }
 
-// fields writes map<string, Value> entries as field, in key order.
+// fields writes map<string, Value> entries as field, in the map's
+// iteration order (as Go's protobuf library does unless asked to be
+// deterministic): sorting the keys was a third of Marshal's time.
 func (e *encoder) fields(field int, fields map[string]interface{}, depth int) error {
-	start := pushSortedKeys(e, fields)
-	end := len(e.keys)
-	defer func() { e.keys = e.keys[:start] }()
-	for i := start; i < end; i++ {
-		key := e.keys[i]
+	for key, value := range fields {
 		entry := e.open(field)
 		e.stringField(1, key)
 		v := e.open(2)
-		if err := e.value(fields[key], depth); err != nil {
+		if err := e.value(value, depth); err != nil {
 			return within(err, key)
 		}
 		e.close(v)

@@ -81,19 +81,29 @@ func (e *Event) GetString(path string) (string, bool) {
 
 // Marshal serializes the event as an eiw.v1.Event, every value exactly,
 // or fails with an *Error (errors.Is(err, ErrInvalidEvent)) naming the
-// path of the first value it cannot encode, such as "labels.owner" or
-// "tags[2]", and returns no bytes.
+// path of a value it cannot encode, such as "labels.owner" or "tags[2]",
+// and returns no bytes. Map entries are written in Go's map order, as
+// Go's protobuf library writes them: the bytes of two calls may differ,
+// the events they decode to do not.
 func (e *Event) Marshal() ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	enc := encoders.Get().(*encoder)
-	defer func() {
-		if cap(enc.buf) <= 1<<20 {
-			encoders.Put(enc)
-		}
-	}()
-	enc.buf, enc.keys = enc.buf[:0], enc.keys[:0]
+	// The encoder lives on the stack, so that its appends store no
+	// pointer into the heap (a write barrier each while the GC runs); the
+	// pool keeps its buffers between calls.
+	pooled := encoders.Get().(*encoder)
+	enc := encoder{buf: pooled.buf[:0], keys: pooled.keys[:0]}
+	out, err := enc.event(e)
+	if cap(enc.buf) <= 1<<20 {
+		pooled.buf, pooled.keys = enc.buf, enc.keys[:0]
+		encoders.Put(pooled)
+	}
+	return out, err
+}
+
+// event writes e and returns a copy of what it wrote.
+func (enc *encoder) event(e *Event) ([]byte, error) {
 	if !e.Timestamp.IsZero() {
 		t := enc.open(1)
 		encodeTimestamp(enc, e.Timestamp)

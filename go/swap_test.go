@@ -194,8 +194,8 @@ func TestInstanceIdleInMilliseconds(t *testing.T) {
 	if _, err := NewHost(module(t, "passthrough"), Options{MemoryReservation: 9}); !errors.Is(err, ErrInvalidOptions) {
 		t.Fatalf("unknown reservation: %v", err)
 	}
-	// ReleaseIdleAtOnce sends instance_idle_ms set to 0; 0 leaves it out.
-	if got := encodeOptions(Options{InstanceIdle: ReleaseIdleAtOnce}); !bytes.Equal(got, []byte{0x90, 0x01, 0}) {
+	// ReleaseIdleAtOnce sends release_idle_at_once; 0 sends nothing.
+	if got := encodeOptions(Options{InstanceIdle: ReleaseIdleAtOnce}); !bytes.Equal(got, []byte{0xb0, 0x01, 1}) {
 		t.Errorf("ReleaseIdleAtOnce: % x", got)
 	}
 	if got := encodeOptions(Options{}); len(got) != 0 {
@@ -203,7 +203,8 @@ func TestInstanceIdleInMilliseconds(t *testing.T) {
 	}
 }
 
-// NoEmits and NoGuestLogs set their options to 0, which is not the default.
+// NoEmits and NoGuestLogs set their limits to 0, which 0 in MaxEmitsPerCall
+// and LogLinesPerSec does not (it means the default).
 func TestOptionsThatAreZeroOnPurpose(t *testing.T) {
 	h := newHost(t, "add_fields", Options{NoEmits: true})
 	if _, err := h.Process(encoded(sample())); !errors.Is(err, ErrEmitLimit) {

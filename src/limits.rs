@@ -85,7 +85,10 @@ impl Limits {
         Limits {
             max_event_bytes: or_default(options.max_event_bytes, d.max_event_bytes),
             max_emit_bytes: or_default(options.max_emit_bytes, d.max_emit_bytes),
-            max_emits_per_call: options.max_emits_per_call.unwrap_or(d.max_emits_per_call),
+            max_emits_per_call: match options.no_emits {
+                true => 0,
+                false => or_default(options.max_emits_per_call, d.max_emits_per_call),
+            },
             max_log_bytes: or_default(options.max_log_bytes, d.max_log_bytes),
             max_memory_pages: or_default(options.max_memory_pages, d.max_memory_pages),
             cpu_points_per_call: match (options.disable_metering, options.cpu_points_per_call) {
@@ -96,13 +99,17 @@ impl Limits {
             // Levels past critical mean critical: only the most severe lines.
             min_log_level: LogLevel::from_i32(options.min_log_level.min(4) as i32)
                 .unwrap_or(LogLevel::Critical),
-            log_lines_per_second: options
-                .log_lines_per_second
-                .unwrap_or(d.log_lines_per_second),
-            log_burst: or_default(
-                options.log_burst,
-                options.log_lines_per_second.unwrap_or(d.log_burst),
-            ),
+            log_lines_per_second: match options.no_guest_logs {
+                true => 0,
+                false => or_default(options.log_lines_per_second, d.log_lines_per_second),
+            },
+            log_burst: match options.no_guest_logs {
+                true => 0,
+                false => or_default(
+                    options.log_burst,
+                    or_default(options.log_lines_per_second, d.log_burst),
+                ),
+            },
             compile_threads: std::num::NonZeroU32::new(options.compile_threads),
             trusted_input: options.trusted_input,
             max_module_bytes: or_default(options.max_module_bytes, d.max_module_bytes),
@@ -112,9 +119,11 @@ impl Limits {
                 eiw_proto::EventFormat::Json => EventFormat::Json,
                 eiw_proto::EventFormat::Msgpack => EventFormat::Msgpack,
             },
-            instance_idle: options.instance_idle_ms.map_or(d.instance_idle, |ms| {
-                std::time::Duration::from_millis(ms.into())
-            }),
+            instance_idle: match (options.release_idle_at_once, options.instance_idle_ms) {
+                (true, _) => std::time::Duration::ZERO,
+                (false, 0) => d.instance_idle,
+                (false, ms) => std::time::Duration::from_millis(ms.into()),
+            },
             memory_reservation: match options.memory_reservation() {
                 eiw_proto::MemoryReservation::Cap => MemoryReservation::Cap,
                 eiw_proto::MemoryReservation::Wasm32 => MemoryReservation::Wasm32,

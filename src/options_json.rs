@@ -31,13 +31,13 @@ pub fn host_options_from_json(text: &[u8]) -> Result<HostOptions, String> {
         match name.as_str() {
             "max_event_bytes" => o.max_event_bytes = u32_field()?,
             "max_emit_bytes" => o.max_emit_bytes = u32_field()?,
-            "max_emits_per_call" => o.max_emits_per_call = Some(u32_field()?),
+            "max_emits_per_call" => o.max_emits_per_call = u32_field()?,
             "max_log_bytes" => o.max_log_bytes = u32_field()?,
             "max_memory_pages" => o.max_memory_pages = u32_field()?,
             "cpu_points_per_call" => o.cpu_points_per_call = int(u64::MAX)?,
             "disable_metering" => o.disable_metering = flag()?,
             "min_log_level" => o.min_log_level = u32_field()?,
-            "log_lines_per_second" => o.log_lines_per_second = Some(u32_field()?),
+            "log_lines_per_second" => o.log_lines_per_second = u32_field()?,
             "log_burst" => o.log_burst = u32_field()?,
             "compile_threads" => o.compile_threads = u32_field()?,
             "cache_dir" => o.cache_dir = text()?.to_string(),
@@ -62,7 +62,10 @@ pub fn host_options_from_json(text: &[u8]) -> Result<HostOptions, String> {
                     }
                 }
             }
-            "instance_idle_ms" => o.instance_idle_ms = Some(u32_field()?),
+            "instance_idle_ms" => o.instance_idle_ms = u32_field()?,
+            "no_emits" => o.no_emits = flag()?,
+            "no_guest_logs" => o.no_guest_logs = flag()?,
+            "release_idle_at_once" => o.release_idle_at_once = flag()?,
             "memory_reservation" => {
                 o.memory_reservation = match text()? {
                     "cap" => 0,
@@ -97,7 +100,7 @@ mod tests {
         assert!(o.disable_metering);
         assert_eq!(o.cpu_points_per_call, 5_000_000_000);
         assert_eq!(o.cache_key, vec![0, 1, 2]);
-        assert_eq!(o.instance_idle_ms, Some(250));
+        assert_eq!(o.instance_idle_ms, 250);
         assert_eq!(o.memory_reservation, 1);
         for (json, says) in [
             (

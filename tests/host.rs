@@ -267,7 +267,7 @@ fn bad_host_options_are_rejected() {
         .unwrap();
     assert_eq!(err.code(), ResultCode::InvalidOptions);
     let options = HostOptions {
-        max_emits_per_call: Some(7),
+        max_emits_per_call: 7,
         ..Default::default()
     }
     .encode_to_vec();
@@ -277,9 +277,9 @@ fn bad_host_options_are_rejected() {
         host.limits().max_event_bytes,
         Limits::default().max_event_bytes
     );
-    // Set to 0 (not unset, which means 1024), the module may not emit.
+    // no_emits: max_emits_per_call is 0 (left at 0, it means 1024).
     let options = HostOptions {
-        max_emits_per_call: Some(0),
+        no_emits: true,
         ..Default::default()
     }
     .encode_to_vec();

@@ -172,10 +172,10 @@ fn an_idle_instance_is_released_at_its_threads_next_call() {
     let _serial = serial();
     use eiw::proto::HostOptions;
     use prost::Message;
-    // instance_idle_ms set to 0 (not left unset, which means a minute):
-    // released at the first check after its last use.
+    // release_idle_at_once: instance_idle_ms is 0 (left at 0, it means a
+    // minute): released at the first check after its last use.
     let options = HostOptions {
-        instance_idle_ms: Some(0),
+        release_idle_at_once: true,
         ..Default::default()
     };
     let idle = std::sync::Arc::new(
@@ -259,7 +259,7 @@ fn host_options_set_the_idle_time_and_the_reservation() {
     use eiw::proto::HostOptions;
     use prost::Message;
     let options = HostOptions {
-        instance_idle_ms: Some(1500),
+        instance_idle_ms: 1500,
         memory_reservation: eiw::proto::MemoryReservation::Wasm32 as i32,
         ..Default::default()
     };

@@ -134,27 +134,27 @@ fn log_lines_below_the_level_and_over_the_rate_are_counted_not_delivered() {
     assert_eq!(s.log_lines_rate_limited, 1);
 }
 
-/// `log_lines_per_second` set to 0 delivers no line (unset: the default
-/// rate, 1000 a second).
+/// `no_guest_logs` delivers no line (`log_lines_per_second` left at 0: the
+/// default rate, 1000 a second).
 #[test]
 fn a_log_rate_set_to_zero_delivers_no_line() {
     use eiw::proto::HostOptions;
     use prost::Message;
-    let host_with_rate = |rate: Option<u32>| {
+    let host_with_rate = |silent: bool| {
         let options = HostOptions {
-            log_lines_per_second: rate,
+            no_guest_logs: silent,
             ..Default::default()
         };
         Host::from_options(&guest_with_outcomes(), &options.encode_to_vec()).unwrap()
     };
-    let silent = host_with_rate(Some(0));
+    let silent = host_with_rate(true);
     let mut out = Collect::default();
     silent.process(&with("L"), &mut out).unwrap();
     assert!(out.logs.is_empty(), "{:?}", out.logs);
     let s = silent.stats();
     assert_eq!((s.log_lines_delivered, s.log_lines_rate_limited), (0, 3));
 
-    let default = host_with_rate(None);
+    let default = host_with_rate(false);
     let mut out = Collect::default();
     default.process(&with("L"), &mut out).unwrap();
     assert_eq!(out.logs.len(), 3);
