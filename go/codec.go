@@ -28,7 +28,15 @@ type encoder struct {
 }
 
 func (e *encoder) tag(field, wire int) { e.varint(uint64(field)<<3 | uint64(wire)) }
-func (e *encoder) varint(v uint64)     { e.buf = binary.AppendUvarint(e.buf, v) }
+
+// varint appends v; most are keys and lengths of one byte.
+func (e *encoder) varint(v uint64) {
+	if v < 0x80 {
+		e.buf = append(e.buf, byte(v))
+		return
+	}
+	e.buf = binary.AppendUvarint(e.buf, v)
+}
 
 func (e *encoder) bytesField(field int, b []byte) {
 	e.tag(field, wireBytes)
