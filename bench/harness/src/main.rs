@@ -431,21 +431,30 @@ fn profile_memory_style(which: &str, dir: &Path) -> bool {
         ..Limits::default()
     };
     let host = host_with(&read(dir, module), config, limits);
+    profile_loop(which, input.len(), || {
+        eiw_pass(&host, &input, &mut Count::default())
+    });
+    true
+}
+
+/// Repeats `pass` (one pass over `events` events) for 5 s, or
+/// EIW_BENCH_ROUNDS passes (for callgrind: the difference of two round
+/// counts is the events' cost without the start-up); prints ns/event.
+fn profile_loop(which: &str, events: usize, mut pass: impl FnMut() -> u64) {
     let rounds: Option<u64> = std::env::var("EIW_BENCH_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok());
     let start = Instant::now();
     let mut n = 0;
     while rounds.map_or(start.elapsed() < Duration::from_secs(5), |r| {
-        n < r * input.len() as u64
+        n < r * events as u64
     }) {
-        n += eiw_pass(&host, &input, &mut Count::default());
+        n += pass();
     }
     println!(
         "{which}: {:.0} ns/event",
         start.elapsed().as_nanos() as f64 / n as f64
     );
-    true
 }
 
 /// EIW_BENCH_PROFILE=native-wire|native-tree: W1's native rows on the
@@ -464,20 +473,9 @@ fn profile_native(which: &str) -> bool {
         "2" => ("W2", events(false)),
         _ => return false,
     };
-    let rounds: Option<u64> = std::env::var("EIW_BENCH_ROUNDS")
-        .ok()
-        .and_then(|r| r.parse().ok());
-    let start = Instant::now();
-    let mut n = 0;
-    while rounds.map_or(start.elapsed() < Duration::from_secs(5), |r| {
-        n < r * input.len() as u64
-    }) {
-        n += pass(workload, &input, &mut Count::default());
-    }
-    println!(
-        "{which}: {:.0} ns/event",
-        start.elapsed().as_nanos() as f64 / n as f64
-    );
+    profile_loop(which, input.len(), || {
+        pass(workload, &input, &mut Count::default())
+    });
     true
 }
 
@@ -500,15 +498,9 @@ fn main() {
     if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
         let host = host(&read(&dir, "passthrough"), true, false);
         let input = events(false);
-        let start = Instant::now();
-        let mut n = 0;
-        while start.elapsed() < Duration::from_secs(5) {
-            n += eiw_pass(&host, &input, &mut Count::default());
-        }
-        println!(
-            "{:.0} ns/event",
-            start.elapsed().as_nanos() as f64 / n as f64
-        );
+        profile_loop("W0", input.len(), || {
+            eiw_pass(&host, &input, &mut Count::default())
+        });
         return;
     }
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
@@ -544,23 +536,26 @@ fn main() {
         false,
         &plain,
     );
+    let (w1_tree, w1_wire, passthrough) = (
+        read(&dir, "w1_transform"),
+        read(&dir, "w1_wire"),
+        read(&dir, "passthrough"),
+    );
+    let w1 = || Modules {
+        tree: &w1_tree,
+        wire: Some((&w1_wire, &passthrough)),
+    };
     workload(
         "W1",
         "transform (clock, config field, rename)",
-        Modules {
-            tree: &read(&dir, "w1_transform"),
-            wire: Some((&read(&dir, "w1_wire"), &read(&dir, "passthrough"))),
-        },
+        w1(),
         true,
         &plain,
     );
     workload(
         "W1-nested",
         "transform on the nested events (~550-byte JSON, objects two deep)",
-        Modules {
-            tree: &read(&dir, "w1_transform"),
-            wire: Some((&read(&dir, "w1_wire"), &read(&dir, "passthrough"))),
-        },
+        w1(),
         true,
         &nested,
     );

@@ -184,20 +184,8 @@ pub(crate) struct Entry<'a> {
     pub value: Option<&'a [u8]>,
 }
 
-/// The key of a `map<string, Value>` entry (not yet checked as UTF-8).
-#[inline]
-pub(crate) fn entry_key(bytes: &[u8]) -> Result<&[u8], Error> {
-    if let [0x0a, n, ref rest @ ..] = *bytes {
-        let n = usize::from(n);
-        if n < 0x80 && n <= rest.len() {
-            let (key, rest) = rest.split_at(n);
-            if let [0x12, m, ref payload @ ..] = *rest {
-                if m < 0x80 && usize::from(m) == payload.len() {
-                    return Ok(key);
-                }
-            }
-        }
-    }
+/// The key of an entry payload of any shape (not yet checked as UTF-8).
+fn entry_key_by_fields(bytes: &[u8]) -> Result<&[u8], Error> {
     let mut key: &[u8] = &[];
     for_each_field(bytes, |field| {
         if field.number == 1 {
@@ -212,19 +200,11 @@ pub(crate) fn entry_key(bytes: &[u8]) -> Result<&[u8], Error> {
 /// value, each with a one-byte length: that shape is read directly.
 #[inline]
 pub(crate) fn parse_entry(bytes: &[u8]) -> Result<Entry<'_>, Error> {
-    if let [0x0a, n, ref rest @ ..] = *bytes {
-        let n = usize::from(n);
-        if n < 0x80 && n <= rest.len() {
-            let (key, rest) = rest.split_at(n);
-            if let [0x12, m, ref payload @ ..] = *rest {
-                if m < 0x80 && usize::from(m) == payload.len() {
-                    return Ok(Entry {
-                        key,
-                        value: Some(payload),
-                    });
-                }
-            }
-        }
+    if let Some((k, _)) = usual_entry(bytes) {
+        return Ok(Entry {
+            key: &bytes[2..2 + k],
+            value: Some(&bytes[4 + k..]),
+        });
     }
     let mut entry = Entry {
         key: &[],
@@ -335,7 +315,7 @@ fn usual_entry(entry: &[u8]) -> Option<(usize, usize)> {
     };
     let k = usize::from(k);
     match *after_key.get(k..)? {
-        [0x12, m, ref value @ ..] if k < 0x80 && usize::from(m) == value.len() => {
+        [0x12, m, ref value @ ..] if k < 0x80 && m < 0x80 && usize::from(m) == value.len() => {
             Some((k, value.len()))
         }
         _ => None,
@@ -374,7 +354,7 @@ fn lookup<'a>(container: &'a [u8], field: u32, key: &str) -> Result<Option<&'a [
 pub(crate) fn key_of(entry: &[u8]) -> Result<&[u8], Error> {
     match usual_entry(entry) {
         Some((k, _)) => Ok(&entry[2..2 + k]),
-        None => entry_key(entry),
+        None => entry_key_by_fields(entry),
     }
 }
 
