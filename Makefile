@@ -72,13 +72,25 @@ install: lib
 	install -m 0644 include/eiw.h $(DESTDIR)$(PREFIX)/include/eiw.h
 	$(call pc,$(PREFIX),$(PREFIX)/lib,$(PREFIX)/include,) > $(DESTDIR)$(PREFIX)/lib/pkgconfig/eiw.pc
 
+# The C guest SDK (sdk-c/, docs/GUEST-SDKS.md): each example as
+# target/wasm32-c/<example>.wasm, freestanding (no libc) with clang and
+# wasm-ld.
+C_GUEST_DIR := target/wasm32-c
+C_SDK       := sdk-c/abi.c sdk-c/wire.c sdk-c/patch.c
+C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES)))
+C_GUEST_CC  := clang --target=wasm32 -nostdlib -O2 -std=c11 -Wall -Wextra -Werror -Isdk-c \
+               -Wl,--no-entry -Wl,--strip-debug
+$(C_GUEST_DIR)/%.wasm: sdk-c/examples/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
+	@mkdir -p $(C_GUEST_DIR)
+	$(C_GUEST_CC) -o $@ $< $(C_SDK)
+
 # The example guest modules and the test guests, as target/wasm32-unknown-unknown/release/*.wasm.
 # Guests are built with whole-program LTO (small crates, fast to link): it
 # inlines prost and the SDK into the module's code, which measured 10-15%
 # faster on W1 (docs/PERFORMANCE.md). The host library keeps the workspace
 # profile (LTO of wasmer would take many minutes).
 GUEST_PROFILE := CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-wasm: setup
+wasm: setup $(C_GUESTS)
 	$(GUEST_PROFILE) $(CARGO) build --release --target wasm32-unknown-unknown $(addprefix -p ,$(GUESTS))
 
 run: lib wasm

@@ -15,6 +15,9 @@ command -v go >/dev/null || packages+=(golang-go)
 # (the parser module).
 command -v syslog-ng >/dev/null || packages+=(syslog-ng-core)
 [ -f /usr/lib/syslog-ng/libsyslog-ng-native-connector.a ] || packages+=(syslog-ng-dev)
+# clang and wasm-ld build the C guest SDK's modules (sdk-c/).
+command -v clang >/dev/null || packages+=(clang)
+command -v wasm-ld >/dev/null || packages+=(lld)
 # pkg-config: the Go package and the installed-copy C test find libeiw with it.
 command -v pkg-config >/dev/null || packages+=(pkg-config)
 if [ "${#packages[@]}" -gt 0 ]; then

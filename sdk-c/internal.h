@@ -1,0 +1,58 @@
+/* What the SDK's files share. */
+#ifndef EIW_GUEST_INTERNAL_H
+#define EIW_GUEST_INTERNAL_H
+
+#include "eiw_guest.h"
+
+#define WIRE_VARINT 0
+#define WIRE_I64 1
+#define WIRE_LEN 2
+#define WIRE_I32 5
+
+/* abi.c: the call arena and the bits of libc the compiler may call. */
+void *arena_alloc(size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+void *memset(void *dst, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t cstr_len(const char *s);
+
+/* wire.c: reading the wire format. */
+typedef struct {
+  uint32_t number;
+  int wire;
+  uint64_t varint;
+  eiw_bytes payload; /* WIRE_LEN, WIRE_I64, WIRE_I32 */
+  eiw_bytes raw;     /* the whole field */
+} field;
+
+int next_field(eiw_bytes *rest, field *out); /* 1, 0 at the end, -1 bad */
+int read_value(eiw_bytes payload, eiw_value *out); /* 0 or -1 */
+/* The same; strings unchecked (for values only copied). */
+int read_value_checked(eiw_bytes payload, eiw_value *out, int check_utf8);
+/* The value under `key` in the object made of occurrences of message
+ * field `number` of `container` (0: `container` is the object's payload):
+ * 1 found, 0 absent, -1 bad. */
+int object_get(eiw_bytes container, uint32_t number, eiw_bytes key, eiw_value *out);
+/* The value at a dotted path (bytes) inside an object: 1, 0, -1. */
+int object_get_path(eiw_bytes container, uint32_t number, eiw_bytes path, eiw_value *out);
+/* The next entry of such an object: 1 with its key, value payload and
+ * encoding, 0 at the end, -1 bad. `state` starts zeroed. */
+typedef struct {
+  eiw_bytes outer, inner;
+} entry_cursor;
+int next_entry(eiw_bytes container, uint32_t number, entry_cursor *state, eiw_bytes *key,
+               eiw_bytes *value, eiw_bytes *raw);
+
+/* The serialized input and its edits (patch.c). */
+typedef struct edit edit;
+struct eiw_event {
+  eiw_bytes input;
+  edit *edits;
+  size_t count, capacity;
+};
+struct eiw_config {
+  eiw_bytes bytes;
+};
+
+#endif

@@ -1,0 +1,308 @@
+/* Editing an event where it lies: edits are recorded in order (a later
+ * edit at a path, or above it, replaces earlier ones below), look-ups see
+ * them, and encoding copies every unedited entry of the input as it is.
+ * The same rules as the Rust SDK's EventPatch and tree API. */
+#include "internal.h"
+
+int eiw_emit_bytes(const uint8_t *bytes, size_t len);
+
+struct edit {
+  const char *path;
+  size_t len;
+  int remove;
+  eiw_bytes value; /* the payload of an eiw.v1.Value */
+};
+
+typedef struct {
+  uint8_t *ptr;
+  size_t len, cap;
+  int failed;
+} buf;
+
+static void put(buf *b, const void *data, size_t n) {
+  if (b->failed) return;
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 256;
+    while (cap < b->len + n) cap *= 2;
+    uint8_t *grown = arena_alloc(cap);
+    if (!grown) {
+      b->failed = 1;
+      return;
+    }
+    if (b->len) memcpy(grown, b->ptr, b->len);
+    b->ptr = grown, b->cap = cap;
+  }
+  memcpy(b->ptr + b->len, data, n);
+  b->len += n;
+}
+
+static void put_varint(buf *b, uint64_t v) {
+  uint8_t bytes[10];
+  size_t n = 0;
+  while (v >= 0x80) bytes[n++] = (uint8_t)(v | 0x80), v >>= 7;
+  bytes[n++] = (uint8_t)v;
+  put(b, bytes, n);
+}
+
+static void put_len_field(buf *b, uint32_t number, const void *data, size_t n) {
+  put_varint(b, (uint64_t)number << 3 | WIRE_LEN);
+  put_varint(b, n);
+  put(b, data, n);
+}
+
+static int same(eiw_bytes a, const char *p, size_t n) { return a.len == n && memcmp(a.ptr, p, n) == 0; }
+
+/* Whether `path` lies below `prefix` ("a.b" below "a"). */
+static int below(const char *path, size_t len, const char *prefix, size_t plen) {
+  return len > plen && path[plen] == '.' && memcmp(path, prefix, plen) == 0;
+}
+
+static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_bytes value) {
+  size_t kept = 0;
+  for (size_t i = 0; i < e->count; i++) {
+    edit *x = &e->edits[i];
+    if ((x->len == len && memcmp(x->path, path, len) == 0) || below(x->path, x->len, path, len)) continue;
+    e->edits[kept++] = *x;
+  }
+  e->count = kept;
+  if (e->count == e->capacity) {
+    size_t cap = e->capacity ? e->capacity * 2 : 8;
+    edit *grown = arena_alloc(cap * sizeof(edit));
+    if (!grown) return -EIW_STATUS_INTERNAL;
+    if (e->count) memcpy(grown, e->edits, e->count * sizeof(edit));
+    e->edits = grown, e->capacity = cap;
+  }
+  edit *x = &e->edits[e->count++];
+  x->path = path, x->len = len, x->remove = remove, x->value = value;
+  return 0;
+}
+
+/* The payload of an object holding `body` (field 10, the Struct). */
+static int object_value(const buf *body, eiw_value *out) {
+  buf b = {0, 0, 0, 0};
+  put_len_field(&b, 10, body->ptr, body->len);
+  if (b.failed || body->failed) return -EIW_STATUS_INTERNAL;
+  eiw_bytes payload = {b.ptr, b.len};
+  return read_value(payload, out) ? -EIW_STATUS_INVALID_ARGUMENT : 0;
+}
+
+static int write_object(buf *out, const eiw_value *base, const edit *const *edits, size_t n, size_t skip);
+
+/* The first key of an edit's path past `skip` characters. */
+static eiw_bytes first_key(const edit *x, size_t skip) {
+  eiw_bytes k = {(const uint8_t *)x->path + skip, 0};
+  while (skip + k.len < x->len && x->path[skip + k.len] != '.') k.len++;
+  return k;
+}
+
+/* The value for one edited key: from its last exact edit, or the base;
+ * then the edits below it that came after. 1 with *out, 0 none, <0. */
+static int edited_value(const eiw_value *base_value, int has_base, const edit *const *sub, size_t n, size_t skip,
+                        size_t key_len, eiw_value *out) {
+  size_t first_deeper = 0;
+  int has = has_base;
+  if (has_base) *out = *base_value;
+  for (size_t i = 0; i < n; i++) {
+    if (sub[i]->len - skip == key_len) {
+      first_deeper = i + 1;
+      has = !sub[i]->remove;
+      if (has && read_value_checked(sub[i]->value, out, 0)) return -EIW_STATUS_INVALID_ARGUMENT;
+    }
+  }
+  const edit *const *deeper = sub + first_deeper;
+  size_t m = 0;
+  int sets = 0;
+  for (size_t i = first_deeper; i < n; i++)
+    if (sub[i]->len - skip > key_len) {
+      ((const edit **)deeper)[m++] = sub[i];
+      sets |= !sub[i]->remove;
+    }
+  if (m == 0) return has;
+  int is_object = has && out->kind == EIW_OBJECT;
+  if (!sets && !is_object) return has; /* removing below a non-object changes nothing */
+  eiw_value child = *out;
+  buf body = {0, 0, 0, 0};
+  int rc = write_object(&body, is_object ? &child : NULL, deeper, m, skip + key_len + 1);
+  if (rc < 0) return rc;
+  rc = object_value(&body, out);
+  return rc < 0 ? rc : 1;
+}
+
+/* Writes an object's payload: the base's entries whose keys no edit
+ * touches, as they are, then each edited key's value. `edits` hold paths
+ * relative past `skip` characters. */
+static int write_object(buf *out, const eiw_value *base, const edit *const *edits, size_t n, size_t skip) {
+  /* The edited keys, in order of first edit. */
+  eiw_bytes *keys = arena_alloc((n ? n : 1) * sizeof(eiw_bytes));
+  eiw_value *base_values = arena_alloc((n ? n : 1) * sizeof(eiw_value));
+  int *has_base = arena_alloc((n ? n : 1) * sizeof(int));
+  const edit **sub = arena_alloc((n ? n : 1) * sizeof(edit *));
+  if (!keys || !base_values || !has_base || !sub) return -EIW_STATUS_INTERNAL;
+  size_t nkeys = 0;
+  for (size_t i = 0; i < n; i++) {
+    eiw_bytes k = first_key(edits[i], skip);
+    size_t j = 0;
+    while (j < nkeys && !same(keys[j], (const char *)k.ptr, k.len)) j++;
+    if (j == nkeys) keys[nkeys] = k, has_base[nkeys++] = 0;
+  }
+  if (base) {
+    entry_cursor cursor = {{0, 0}, {0, 0}};
+    eiw_bytes k, v, raw;
+    int rc;
+    while ((rc = next_entry(base->as.nested.container, base->as.nested.field, &cursor, &k, &v, &raw)) == 1) {
+      size_t j = 0;
+      while (j < nkeys && !same(keys[j], (const char *)k.ptr, k.len)) j++;
+      if (j == nkeys) {
+        put(out, raw.ptr, raw.len);
+      } else {
+        if (read_value_checked(v, &base_values[j], 0)) return -EIW_STATUS_INVALID_ARGUMENT;
+        has_base[j] = 1;
+      }
+    }
+    if (rc < 0) return -EIW_STATUS_INVALID_ARGUMENT;
+  }
+  for (size_t j = 0; j < nkeys; j++) {
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+      eiw_bytes k = first_key(edits[i], skip);
+      if (same(keys[j], (const char *)k.ptr, k.len)) sub[m++] = edits[i];
+    }
+    eiw_value value;
+    int rc = edited_value(&base_values[j], has_base[j], sub, m, skip, keys[j].len, &value);
+    if (rc < 0) return rc;
+    if (rc == 0) continue;
+    buf entry = {0, 0, 0, 0};
+    put_len_field(&entry, 1, keys[j].ptr, keys[j].len);
+    put_len_field(&entry, 2, value.raw.ptr, value.raw.len);
+    if (entry.failed) return -EIW_STATUS_INTERNAL;
+    put_len_field(out, 1, entry.ptr, entry.len);
+  }
+  return out->failed ? -EIW_STATUS_INTERNAL : 0;
+}
+
+static eiw_value input_fields(const eiw_event *e) {
+  eiw_value fields;
+  fields.kind = EIW_OBJECT;
+  fields.raw = e->input;
+  fields.as.nested.container = e->input;
+  fields.as.nested.field = 2;
+  return fields;
+}
+
+int eiw_get(const eiw_event *e, const char *path, eiw_value *out) {
+  size_t len = cstr_len(path);
+  /* The last edit at the path or above it governs; edits below it after
+   * that one are applied over what it gives. */
+  size_t g = e->count;
+  for (size_t i = 0; i < e->count; i++) {
+    const edit *x = &e->edits[i];
+    if ((x->len == len && memcmp(x->path, path, len) == 0) || below(path, len, x->path, x->len)) g = i;
+  }
+  int has;
+  eiw_bytes p = {(const uint8_t *)path, len};
+  if (g == e->count) {
+    has = object_get_path(e->input, 2, p, out);
+  } else if (e->edits[g].remove) {
+    has = 0;
+  } else {
+    eiw_value v;
+    if (read_value(e->edits[g].value, &v)) return -EIW_STATUS_INVALID_ARGUMENT;
+    if (e->edits[g].len == len) {
+      *out = v, has = 1;
+    } else if (v.kind == EIW_OBJECT) {
+      eiw_bytes rest = {p.ptr + e->edits[g].len + 1, len - e->edits[g].len - 1};
+      has = object_get_path(v.as.nested.container, v.as.nested.field, rest, out);
+    } else {
+      has = 0;
+    }
+  }
+  if (has < 0) return -EIW_STATUS_INVALID_ARGUMENT;
+  const edit **sub = arena_alloc((e->count ? e->count : 1) * sizeof(edit *));
+  if (!sub) return -EIW_STATUS_INTERNAL;
+  size_t m = 0;
+  for (size_t i = g == e->count ? 0 : g + 1; i < e->count; i++)
+    if (below(e->edits[i].path, e->edits[i].len, path, len)) sub[m++] = &e->edits[i];
+  if (m == 0) return has;
+  /* As the value of one key made of the later edits below the path. */
+  edit self = {path, len, !has, has ? out->raw : (eiw_bytes){0, 0}};
+  const edit **all = arena_alloc((m + 1) * sizeof(edit *));
+  if (!all) return -EIW_STATUS_INTERNAL;
+  all[0] = &self;
+  for (size_t i = 0; i < m; i++) all[i + 1] = sub[i];
+  size_t skip = 0;
+  for (size_t i = 0; i < len; i++)
+    if (path[i] == '.') skip = i + 1;
+  return edited_value(NULL, 0, all, m + 1, skip, len - skip, out);
+}
+
+int eiw_get_str(const eiw_event *e, const char *path, eiw_bytes *out) {
+  eiw_value v;
+  int rc = eiw_get(e, path, &v);
+  if (rc <= 0) return rc;
+  if (v.kind != EIW_STRING) return 0;
+  *out = v.as.str;
+  return 1;
+}
+
+int eiw_put_value(eiw_event *e, const char *path, const eiw_value *value) {
+  return add_edit(e, path, cstr_len(path), 0, value->raw);
+}
+
+int eiw_put_str(eiw_event *e, const char *path, const char *str, size_t len) {
+  buf b = {0, 0, 0, 0};
+  put_len_field(&b, 6, str, len);
+  if (b.failed) return -EIW_STATUS_INTERNAL;
+  eiw_bytes payload = {b.ptr, b.len};
+  return add_edit(e, path, cstr_len(path), 0, payload);
+}
+
+int eiw_put_timestamp_nanos(eiw_event *e, const char *path, int64_t unix_nanos) {
+  int64_t seconds = unix_nanos / 1000000000, nanos = unix_nanos % 1000000000;
+  if (nanos < 0) seconds -= 1, nanos += 1000000000;
+  buf t = {0, 0, 0, 0}, b = {0, 0, 0, 0};
+  if (seconds) put_varint(&t, 1 << 3), put_varint(&t, (uint64_t)seconds);
+  if (nanos) put_varint(&t, 2 << 3), put_varint(&t, (uint64_t)nanos);
+  put_len_field(&b, 8, t.ptr, t.len);
+  if (t.failed || b.failed) return -EIW_STATUS_INTERNAL;
+  eiw_bytes payload = {b.ptr, b.len};
+  return add_edit(e, path, cstr_len(path), 0, payload);
+}
+
+int eiw_remove(eiw_event *e, const char *path) {
+  eiw_value v;
+  int rc = eiw_get(e, path, &v);
+  if (rc <= 0) return rc;
+  eiw_bytes none = {0, 0};
+  rc = add_edit(e, path, cstr_len(path), 1, none);
+  return rc < 0 ? rc : 1;
+}
+
+int eiw_rename(eiw_event *e, const char *from, const char *to) {
+  eiw_value v;
+  int rc = eiw_get(e, from, &v);
+  if (rc <= 0) return rc;
+  eiw_bytes none = {0, 0};
+  if ((rc = add_edit(e, from, cstr_len(from), 1, none)) < 0) return rc;
+  if ((rc = add_edit(e, to, cstr_len(to), 0, v.raw)) < 0) return rc;
+  return 1;
+}
+
+int eiw_emit(eiw_event *e) {
+  if (e->count == 0) return eiw_emit_bytes(e->input.ptr, e->input.len);
+  buf out = {0, 0, 0, 0}, body = {0, 0, 0, 0};
+  /* Every top-level field but the object, as it is. */
+  eiw_bytes rest = e->input;
+  field f;
+  int rc;
+  while ((rc = next_field(&rest, &f)) == 1)
+    if (f.number != 2) put(&out, f.raw.ptr, f.raw.len);
+  if (rc < 0) return -EIW_STATUS_INVALID_ARGUMENT;
+  const edit **all = arena_alloc(e->count * sizeof(edit *));
+  if (!all) return -EIW_STATUS_INTERNAL;
+  for (size_t i = 0; i < e->count; i++) all[i] = &e->edits[i];
+  eiw_value fields = input_fields(e);
+  if ((rc = write_object(&body, &fields, all, e->count, 0)) < 0) return rc;
+  put_len_field(&out, 2, body.ptr, body.len);
+  if (out.failed) return -EIW_STATUS_INTERNAL;
+  return eiw_emit_bytes(out.ptr, out.len);
+}
