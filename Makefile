@@ -77,10 +77,14 @@ install: lib
 # wasm-ld.
 C_GUEST_DIR := target/wasm32-c
 C_SDK       := sdk-c/abi.c sdk-c/wire.c sdk-c/patch.c
-C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES)))
-C_GUEST_CC  := clang --target=wasm32 -nostdlib -O2 -std=c11 -Wall -Wextra -Werror -Isdk-c \
+C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter))
+C_GUEST_CC  := clang --target=wasm32 -mbulk-memory -nostdlib -O2 -std=c11 -Wall -Wextra -Werror -Isdk-c \
                -Wl,--no-entry -Wl,--strip-debug
 $(C_GUEST_DIR)/%.wasm: sdk-c/examples/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
+	@mkdir -p $(C_GUEST_DIR)
+	$(C_GUEST_CC) -o $@ $< $(C_SDK)
+# The benchmark workloads in C, beside the Rust ones (make bench).
+$(C_GUEST_DIR)/%.wasm: sdk-c/bench/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)
 
@@ -252,7 +256,7 @@ fuzz-smoke: fuzz-build
 # Process from Go, side by side in one run (see docs/PERFORMANCE.md).
 bench: lib wasm $(CBUILD)/bench
 	$(CARGO) build --release -p eiw-bench
-	EIW_WASM_DIR=$(WASM_DIR) $(RELEASE)/eiw-bench
+	EIW_WASM_DIR=$(WASM_DIR) EIW_C_WASM_DIR=$(C_GUEST_DIR) $(RELEASE)/eiw-bench
 	$(CBUILD)/bench $(WASM_DIR)/passthrough.wasm $(WASM_DIR)/add_fields.wasm
 	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
 

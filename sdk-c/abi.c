@@ -120,30 +120,19 @@ __attribute__((export_name("process_batch"))) int32_t guest_process_batch(uint8_
   return 0;
 }
 
+/* Bulk memory (WebAssembly 2.0): memory.copy and memory.fill. */
 void *memcpy(void *dst, const void *src, size_t n) {
-  uint8_t *d = dst;
-  const uint8_t *s = src;
-  while (n >= 8) {
-    uint64_t w;
-    __builtin_memcpy(&w, s, 8);
-    __builtin_memcpy(d, &w, 8);
-    d += 8, s += 8, n -= 8;
-  }
-  while (n--) *d++ = *s++;
+  __builtin_memcpy(dst, src, n);
   return dst;
 }
 
 void *memmove(void *dst, const void *src, size_t n) {
-  uint8_t *d = dst;
-  const uint8_t *s = src;
-  if (d <= s || d >= s + n) return memcpy(dst, src, n);
-  while (n--) d[n] = s[n];
+  __builtin_memmove(dst, src, n);
   return dst;
 }
 
 void *memset(void *dst, int c, size_t n) {
-  uint8_t *d = dst;
-  while (n--) *d++ = (uint8_t)c;
+  __builtin_memset(dst, c, n);
   return dst;
 }
 

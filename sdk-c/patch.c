@@ -19,8 +19,26 @@ typedef struct {
   int failed;
 } buf;
 
+static void reserve(buf *b, size_t cap) {
+  if (b->failed || cap <= b->cap) return;
+  uint8_t *grown = arena_alloc(cap);
+  if (!grown) {
+    b->failed = 1;
+    return;
+  }
+  if (b->len) memcpy(grown, b->ptr, b->len);
+  b->ptr = grown, b->cap = cap;
+}
+
 static void put(buf *b, const void *data, size_t n) {
   if (b->failed) return;
+  if (b->len + n <= b->cap && n <= 16) {
+    /* Keys, lengths and small values: no call to memory.copy. */
+    const uint8_t *from = data;
+    for (size_t i = 0; i < n; i++) b->ptr[b->len + i] = from[i];
+    b->len += n;
+    return;
+  }
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 256;
     while (cap < b->len + n) cap *= 2;
@@ -34,6 +52,12 @@ static void put(buf *b, const void *data, size_t n) {
   }
   memcpy(b->ptr + b->len, data, n);
   b->len += n;
+}
+
+static size_t varint_len(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) v >>= 7, n++;
+  return n;
 }
 
 static void put_varint(buf *b, uint64_t v) {
@@ -50,7 +74,12 @@ static void put_len_field(buf *b, uint32_t number, const void *data, size_t n) {
   put(b, data, n);
 }
 
-static int same(eiw_bytes a, const char *p, size_t n) { return a.len == n && memcmp(a.ptr, p, n) == 0; }
+static int same(eiw_bytes a, const char *p, size_t n) {
+  if (a.len != n) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (a.ptr[i] != (uint8_t)p[i]) return 0;
+  return 1;
+}
 
 /* Whether `path` lies below `prefix` ("a.b" below "a"). */
 static int below(const char *path, size_t len, const char *prefix, size_t plen) {
@@ -77,16 +106,16 @@ static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_
   return 0;
 }
 
-/* The payload of an object holding `body` (field 10, the Struct). */
-static int object_value(const buf *body, eiw_value *out) {
-  buf b = {0, 0, 0, 0};
-  put_len_field(&b, 10, body->ptr, body->len);
-  if (b.failed || body->failed) return -EIW_STATUS_INTERNAL;
-  eiw_bytes payload = {b.ptr, b.len};
-  return read_value(payload, out) ? -EIW_STATUS_INVALID_ARGUMENT : 0;
-}
+/* What an edited key holds: nothing, a value's payload as it is, or an
+ * object written into `body`. */
+typedef struct {
+  int has, is_body;
+  eiw_value value;
+  buf body;
+} result;
 
-static int write_object(buf *out, const eiw_value *base, const edit *const *edits, size_t n, size_t skip);
+static int write_object(buf *out, const eiw_value *base, const edit *const *edits, const eiw_bytes *firsts,
+                        size_t n, size_t skip);
 
 /* The first key of an edit's path past `skip` characters. */
 static eiw_bytes first_key(const edit *x, size_t skip) {
@@ -96,86 +125,101 @@ static eiw_bytes first_key(const edit *x, size_t skip) {
 }
 
 /* The value for one edited key: from its last exact edit, or the base;
- * then the edits below it that came after. 1 with *out, 0 none, <0. */
-static int edited_value(const eiw_value *base_value, int has_base, const edit *const *sub, size_t n, size_t skip,
-                        size_t key_len, eiw_value *out) {
+ * then the edits below it that came after. `sub` may be reordered. */
+static int edited(const eiw_value *base_value, int has_base, const edit **sub, size_t n, size_t skip,
+                  size_t key_len, result *r) {
   size_t first_deeper = 0;
-  int has = has_base;
-  if (has_base) *out = *base_value;
+  r->has = has_base, r->is_body = 0;
+  if (has_base) r->value = *base_value;
   for (size_t i = 0; i < n; i++) {
     if (sub[i]->len - skip == key_len) {
       first_deeper = i + 1;
-      has = !sub[i]->remove;
-      if (has && read_value_checked(sub[i]->value, out, 0)) return -EIW_STATUS_INVALID_ARGUMENT;
+      r->has = !sub[i]->remove;
+      if (r->has && read_value_checked(sub[i]->value, &r->value, 0)) return -EIW_STATUS_INVALID_ARGUMENT;
     }
   }
-  const edit *const *deeper = sub + first_deeper;
+  const edit **deeper = sub + first_deeper;
   size_t m = 0;
   int sets = 0;
   for (size_t i = first_deeper; i < n; i++)
     if (sub[i]->len - skip > key_len) {
-      ((const edit **)deeper)[m++] = sub[i];
+      deeper[m++] = sub[i];
       sets |= !sub[i]->remove;
     }
-  if (m == 0) return has;
-  int is_object = has && out->kind == EIW_OBJECT;
-  if (!sets && !is_object) return has; /* removing below a non-object changes nothing */
-  eiw_value child = *out;
+  int is_object = r->has && r->value.kind == EIW_OBJECT;
+  /* Removing below a non-object changes nothing. */
+  if (m == 0 || (!sets && !is_object)) return 0;
+  eiw_bytes *firsts = arena_alloc(m * sizeof(eiw_bytes));
+  if (!firsts) return -EIW_STATUS_INTERNAL;
+  for (size_t i = 0; i < m; i++) firsts[i] = first_key(deeper[i], skip + key_len + 1);
+  eiw_value child = r->value;
   buf body = {0, 0, 0, 0};
-  int rc = write_object(&body, is_object ? &child : NULL, deeper, m, skip + key_len + 1);
+  reserve(&body, (is_object ? child.raw.len : 0) + 64);
+  int rc = write_object(&body, is_object ? &child : NULL, deeper, firsts, m, skip + key_len + 1);
   if (rc < 0) return rc;
-  rc = object_value(&body, out);
-  return rc < 0 ? rc : 1;
+  r->has = 1, r->is_body = 1, r->body = body;
+  return 0;
+}
+
+/* A map entry: the key and what it holds. */
+static void put_entry(buf *out, eiw_bytes key, const result *r) {
+  size_t payload = r->is_body ? 1 + varint_len(r->body.len) + r->body.len : r->value.raw.len;
+  size_t entry = 1 + varint_len(key.len) + key.len + 1 + varint_len(payload) + payload;
+  put_varint(out, 1 << 3 | WIRE_LEN);
+  put_varint(out, entry);
+  put_len_field(out, 1, key.ptr, key.len);
+  put_varint(out, 2 << 3 | WIRE_LEN);
+  put_varint(out, payload);
+  if (r->is_body) put_len_field(out, 10, r->body.ptr, r->body.len);
+  else put(out, r->value.raw.ptr, r->value.raw.len);
 }
 
 /* Writes an object's payload: the base's entries whose keys no edit
- * touches, as they are, then each edited key's value. `edits` hold paths
- * relative past `skip` characters. */
-static int write_object(buf *out, const eiw_value *base, const edit *const *edits, size_t n, size_t skip) {
-  /* The edited keys, in order of first edit. */
-  eiw_bytes *keys = arena_alloc((n ? n : 1) * sizeof(eiw_bytes));
-  eiw_value *base_values = arena_alloc((n ? n : 1) * sizeof(eiw_value));
-  int *has_base = arena_alloc((n ? n : 1) * sizeof(int));
-  const edit **sub = arena_alloc((n ? n : 1) * sizeof(edit *));
+ * touches, as they are (adjacent ones in one copy), then each edited
+ * key's value. `edits` hold paths relative past `skip` characters, and
+ * `firsts` their first keys. */
+static int write_object(buf *out, const eiw_value *base, const edit *const *edits, const eiw_bytes *firsts,
+                        size_t n, size_t skip) {
+  size_t slots = n ? n : 1;
+  eiw_bytes *keys = arena_alloc(slots * sizeof(eiw_bytes));
+  eiw_value *base_values = arena_alloc(slots * sizeof(eiw_value));
+  int *has_base = arena_alloc(slots * sizeof(int));
+  const edit **sub = arena_alloc(slots * sizeof(edit *));
   if (!keys || !base_values || !has_base || !sub) return -EIW_STATUS_INTERNAL;
   size_t nkeys = 0;
   for (size_t i = 0; i < n; i++) {
-    eiw_bytes k = first_key(edits[i], skip);
     size_t j = 0;
-    while (j < nkeys && !same(keys[j], (const char *)k.ptr, k.len)) j++;
-    if (j == nkeys) keys[nkeys] = k, has_base[nkeys++] = 0;
+    while (j < nkeys && !same(keys[j], (const char *)firsts[i].ptr, firsts[i].len)) j++;
+    if (j == nkeys) keys[nkeys] = firsts[i], has_base[nkeys++] = 0;
   }
   if (base) {
     entry_cursor cursor = {{0, 0}, {0, 0}};
-    eiw_bytes k, v, raw;
+    eiw_bytes k, v, raw, run = {0, 0};
     int rc;
     while ((rc = next_entry(base->as.nested.container, base->as.nested.field, &cursor, &k, &v, &raw)) == 1) {
       size_t j = 0;
       while (j < nkeys && !same(keys[j], (const char *)k.ptr, k.len)) j++;
-      if (j == nkeys) {
-        put(out, raw.ptr, raw.len);
-      } else {
+      if (j < nkeys) {
         if (read_value_checked(v, &base_values[j], 0)) return -EIW_STATUS_INVALID_ARGUMENT;
         has_base[j] = 1;
+      } else if (run.len && run.ptr + run.len == raw.ptr) {
+        run.len += raw.len;
+      } else {
+        if (run.len) put(out, run.ptr, run.len);
+        run = raw;
       }
     }
     if (rc < 0) return -EIW_STATUS_INVALID_ARGUMENT;
+    if (run.len) put(out, run.ptr, run.len);
   }
   for (size_t j = 0; j < nkeys; j++) {
     size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-      eiw_bytes k = first_key(edits[i], skip);
-      if (same(keys[j], (const char *)k.ptr, k.len)) sub[m++] = edits[i];
-    }
-    eiw_value value;
-    int rc = edited_value(&base_values[j], has_base[j], sub, m, skip, keys[j].len, &value);
+    for (size_t i = 0; i < n; i++)
+      if (same(keys[j], (const char *)firsts[i].ptr, firsts[i].len)) sub[m++] = edits[i];
+    result r;
+    int rc = edited(&base_values[j], has_base[j], sub, m, skip, keys[j].len, &r);
     if (rc < 0) return rc;
-    if (rc == 0) continue;
-    buf entry = {0, 0, 0, 0};
-    put_len_field(&entry, 1, keys[j].ptr, keys[j].len);
-    put_len_field(&entry, 2, value.raw.ptr, value.raw.len);
-    if (entry.failed) return -EIW_STATUS_INTERNAL;
-    put_len_field(out, 1, entry.ptr, entry.len);
+    if (r.has) put_entry(out, keys[j], &r);
   }
   return out->failed ? -EIW_STATUS_INTERNAL : 0;
 }
@@ -217,6 +261,7 @@ int eiw_get(const eiw_event *e, const char *path, eiw_value *out) {
     }
   }
   if (has < 0) return -EIW_STATUS_INVALID_ARGUMENT;
+  if (e->count == 0) return has;
   const edit **sub = arena_alloc((e->count ? e->count : 1) * sizeof(edit *));
   if (!sub) return -EIW_STATUS_INTERNAL;
   size_t m = 0;
@@ -232,7 +277,18 @@ int eiw_get(const eiw_event *e, const char *path, eiw_value *out) {
   size_t skip = 0;
   for (size_t i = 0; i < len; i++)
     if (path[i] == '.') skip = i + 1;
-  return edited_value(NULL, 0, all, m + 1, skip, len - skip, out);
+  result r;
+  int rc = edited(NULL, 0, all, m + 1, skip, len - skip, &r);
+  if (rc < 0 || !r.has) return rc;
+  if (!r.is_body) {
+    *out = r.value;
+    return 1;
+  }
+  buf payload = {0, 0, 0, 0};
+  put_len_field(&payload, 10, r.body.ptr, r.body.len);
+  if (payload.failed) return -EIW_STATUS_INTERNAL;
+  eiw_bytes bytes = {payload.ptr, payload.len};
+  return read_value(bytes, out) ? -EIW_STATUS_INVALID_ARGUMENT : 1;
 }
 
 int eiw_get_str(const eiw_event *e, const char *path, eiw_bytes *out) {
@@ -298,10 +354,18 @@ int eiw_emit(eiw_event *e) {
     if (f.number != 2) put(&out, f.raw.ptr, f.raw.len);
   if (rc < 0) return -EIW_STATUS_INVALID_ARGUMENT;
   const edit **all = arena_alloc(e->count * sizeof(edit *));
-  if (!all) return -EIW_STATUS_INTERNAL;
-  for (size_t i = 0; i < e->count; i++) all[i] = &e->edits[i];
+  eiw_bytes *firsts = arena_alloc(e->count * sizeof(eiw_bytes));
+  if (!all || !firsts) return -EIW_STATUS_INTERNAL;
+  size_t edited_bytes = 0;
+  for (size_t i = 0; i < e->count; i++) {
+    all[i] = &e->edits[i];
+    firsts[i] = first_key(all[i], 0);
+    edited_bytes += e->edits[i].len + e->edits[i].value.len + 16;
+  }
+  reserve(&body, e->input.len + edited_bytes);
+  reserve(&out, e->input.len + edited_bytes + 16);
   eiw_value fields = input_fields(e);
-  if ((rc = write_object(&body, &fields, all, e->count, 0)) < 0) return rc;
+  if ((rc = write_object(&body, &fields, all, firsts, e->count, 0)) < 0) return rc;
   put_len_field(&out, 2, body.ptr, body.len);
   if (out.failed) return -EIW_STATUS_INTERNAL;
   return eiw_emit_bytes(out.ptr, out.len);

@@ -4,6 +4,11 @@
 #include "internal.h"
 
 static int varint(eiw_bytes *r, uint64_t *out) {
+  if (r->len && *r->ptr < 0x80) {
+    *out = *r->ptr++;
+    r->len--;
+    return 0;
+  }
   uint64_t v = 0;
   for (int i = 0; i < 10; i++) {
     if (r->len == 0) return -1;
@@ -113,6 +118,23 @@ static int read_timestamp(eiw_bytes body, int64_t *seconds, int32_t *nanos) {
 int read_value(eiw_bytes payload, eiw_value *out) { return read_value_checked(payload, out, 1); }
 
 int read_value_checked(eiw_bytes payload, eiw_value *out, int check_utf8) {
+  /* Most values are one string or one object with a one-byte length. */
+  if (payload.len >= 2 && payload.ptr[1] < 0x80 && (size_t)payload.ptr[1] + 2 == payload.len) {
+    eiw_bytes inner = {payload.ptr + 2, payload.len - 2};
+    out->raw = payload;
+    if (payload.ptr[0] == (6 << 3 | WIRE_LEN)) {
+      if (check_utf8 && !utf8_ok(inner)) return -1;
+      out->kind = EIW_STRING;
+      out->as.str = inner;
+      return 0;
+    }
+    if (payload.ptr[0] == (10 << 3 | WIRE_LEN)) {
+      out->kind = EIW_OBJECT;
+      out->as.nested.container = payload;
+      out->as.nested.field = 10;
+      return 0;
+    }
+  }
   eiw_bytes rest = payload;
   field f, last;
   size_t run_start = 0;
@@ -195,6 +217,20 @@ int next_entry(eiw_bytes container, uint32_t number, entry_cursor *state, eiw_by
   }
   field f;
   for (;;) {
+    /* An entry of the usual shape: 0x0a, a one-byte length, then the key
+     * (0x0a, one-byte length) and the value (0x12, one-byte length)
+     * filling it exactly. */
+    const uint8_t *p = state->inner.ptr;
+    if (state->inner.len >= 2 && p[0] == 0x0a && p[1] < 0x80 && (size_t)p[1] + 2 <= state->inner.len &&
+        p[1] >= 4 && p[2] == 0x0a && p[3] < 0x80 && (size_t)p[3] + 6 <= (size_t)p[1] + 2 &&
+        p[4 + p[3]] == 0x12 && p[5 + p[3]] < 0x80 && (size_t)p[5 + p[3]] + 4 + p[3] == p[1]) {
+      size_t n = (size_t)p[1] + 2, k = p[3];
+      key->ptr = p + 4, key->len = k;
+      value->ptr = p + 6 + k, value->len = p[5 + k];
+      raw->ptr = p, raw->len = n;
+      state->inner.ptr += n, state->inner.len -= n;
+      return 1;
+    }
     int rc = next_field(&state->inner, &f);
     if (rc < 0) return -1;
     if (rc == 1) {
@@ -221,7 +257,10 @@ int object_get(eiw_bytes container, uint32_t number, eiw_bytes key, eiw_value *o
   eiw_bytes k, v, raw, found = {0, 0};
   int rc, have = 0;
   while ((rc = next_entry(container, number, &cursor, &k, &v, &raw)) == 1) {
-    if (k.len == key.len && memcmp(k.ptr, key.ptr, k.len) == 0) {
+    size_t i = 0;
+    if (k.len == key.len)
+      while (i < k.len && k.ptr[i] == key.ptr[i]) i++;
+    if (k.len == key.len && i == k.len) {
       found = v;
       have = 1;
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 mod big_module;
 mod formats;
+mod languages;
 mod suite;
 use suite::{events, run_once, RUNS, RUN_TIME};
 
@@ -579,6 +580,13 @@ fn main() {
         false,
         &fan,
     );
+
+    let c_dir = std::env::var_os("EIW_C_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/wasm32-c"));
+    if std::env::var("EIW_BENCH_ONLY").map_or(true, |only| only == "languages") {
+        languages::languages(&dir, &c_dir, &plain);
+    }
 
     formats::formats(&read(&dir, "passthrough"), &plain, &mut |what, rows| {
         let rates = interleaved(rows);
