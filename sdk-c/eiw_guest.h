@@ -101,6 +101,10 @@ typedef struct {
 eiw_list_cursor eiw_list_begin(const eiw_value *list);
 int eiw_list_next(eiw_list_cursor *cursor, eiw_value *out);
 
+/* The value under `key` (no dots) in an object value: 1, 0 absent or not
+ * an object, <0 error. */
+int eiw_value_get(const eiw_value *object, const char *key, eiw_value *out);
+
 /* A config parameter (a top-level name): 1 found, 0 absent, <0 error. */
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out);
 

@@ -1,5 +1,5 @@
 /* Editing an event where it lies: edits are recorded in order (a later
- * edit at a path, or above it, replaces earlier ones below), look-ups see
+ * put at a path replaces earlier edits at or below it), look-ups see
  * them, and encoding copies every unedited entry of the input as it is.
  * The same rules as the Rust SDK's EventPatch and tree API. */
 #include "internal.h"
@@ -87,13 +87,17 @@ static int below(const char *path, size_t len, const char *prefix, size_t plen) 
 }
 
 static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_bytes value) {
-  size_t kept = 0;
-  for (size_t i = 0; i < e->count; i++) {
-    edit *x = &e->edits[i];
-    if ((x->len == len && memcmp(x->path, path, len) == 0) || below(x->path, x->len, path, len)) continue;
-    e->edits[kept++] = *x;
+  /* A put replaces what earlier edits did at or below its path. (A remove
+   * does not drop them: the objects they made on the way stay.) */
+  if (!remove) {
+    size_t kept = 0;
+    for (size_t i = 0; i < e->count; i++) {
+      edit *x = &e->edits[i];
+      if ((x->len == len && memcmp(x->path, path, len) == 0) || below(x->path, x->len, path, len)) continue;
+      e->edits[kept++] = *x;
+    }
+    e->count = kept;
   }
-  e->count = kept;
   if (e->count == e->capacity) {
     size_t cap = e->capacity ? e->capacity * 2 : 8;
     edit *grown = arena_alloc(cap * sizeof(edit));
@@ -101,8 +105,12 @@ static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_
     if (e->count) memcpy(grown, e->edits, e->count * sizeof(edit));
     e->edits = grown, e->capacity = cap;
   }
+  /* The path is copied: callers may reuse their buffer. */
+  char *copy = arena_alloc(len ? len : 1);
+  if (!copy) return -EIW_STATUS_INTERNAL;
+  memcpy(copy, path, len);
   edit *x = &e->edits[e->count++];
-  x->path = path, x->len = len, x->remove = remove, x->value = value;
+  x->path = copy, x->len = len, x->remove = remove, x->value = value;
   return 0;
 }
 

@@ -316,6 +316,13 @@ int eiw_list_next(eiw_list_cursor *cursor, eiw_value *out) {
   }
 }
 
+int eiw_value_get(const eiw_value *object, const char *key, eiw_value *out) {
+  if (object->kind != EIW_OBJECT) return 0;
+  eiw_bytes k = {(const uint8_t *)key, cstr_len(key)};
+  int rc = object_get(object->as.nested.container, object->as.nested.field, k, out);
+  return rc < 0 ? -EIW_STATUS_INVALID_ARGUMENT : rc;
+}
+
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out) {
   eiw_bytes key = {(const uint8_t *)name, cstr_len(name)};
   int rc = object_get(config->bytes, 0, key, out);

@@ -91,3 +91,133 @@ fn events_at_the_limits_are_processed() {
         }
     }
 }
+
+mod scripted {
+    //! The C SDK's edits and reads against the tree rules (eiw_proto's
+    //! put_path and get_path, Event's remove and rename) on random events
+    //! and random edit scripts, run by sdk-c/tests/scripted.c.
+    use super::module;
+    use eiw::proto::{self, get_path, put_path, Kind, ListValue, Struct, Value};
+    use eiw::{Collect, Host};
+    use proptest::prelude::*;
+    use prost::Message;
+    use std::collections::BTreeMap;
+
+    type Fields = BTreeMap<String, Value>;
+
+    fn path() -> impl Strategy<Value = String> {
+        prop::collection::vec(prop::sample::select(&["a", "b", "c"][..]), 1..4)
+            .prop_map(|p| p.join("."))
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::null()),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "[a-z]{0,6}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|values| Value::from_kind(Kind::ListValue(ListValue { values }))),
+                prop::collection::btree_map(
+                    prop::sample::select(&["a", "b", "c"][..]).prop_map(str::to_string),
+                    inner,
+                    0..3
+                )
+                .prop_map(Value::from),
+            ]
+        })
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Put(String, Value),
+        Remove(String),
+        Rename(String, String),
+        Get(String),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (path(), value()).prop_map(|(p, v)| Op::Put(p, v)),
+            2 => path().prop_map(Op::Remove),
+            2 => (path(), path()).prop_map(|(f, t)| Op::Rename(f, t)),
+            3 => path().prop_map(Op::Get),
+        ]
+    }
+
+    fn op_value(op: &Op) -> Value {
+        let pairs: Vec<(&str, Value)> = match op {
+            Op::Put(p, v) => vec![("put", Value::from(p.as_str())), ("value", v.clone())],
+            Op::Remove(p) => vec![("remove", Value::from(p.as_str()))],
+            Op::Rename(f, t) => vec![
+                ("rename", Value::from(f.as_str())),
+                ("to", Value::from(t.as_str())),
+            ],
+            Op::Get(p) => vec![("get", Value::from(p.as_str()))],
+        };
+        Value::from(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect::<Fields>(),
+        )
+    }
+
+    /// Event::remove's rule: every object on the way must be there.
+    fn remove(fields: &mut Fields, path: &str) -> Option<Value> {
+        let (parents, last) = match path.rsplit_once('.') {
+            Some((p, l)) => (Some(p), l),
+            None => (None, path),
+        };
+        let mut map = fields;
+        for part in parents.into_iter().flat_map(|p| p.split('.')) {
+            map = map.get_mut(part)?.as_struct_mut()?;
+        }
+        map.remove(last)
+    }
+
+    fn tree(mut fields: Fields, ops: &[Op]) -> Fields {
+        for (n, op) in ops.iter().enumerate() {
+            match op {
+                Op::Put(p, v) => put_path(&mut fields, p, v.clone()),
+                Op::Remove(p) => drop(remove(&mut fields, p)),
+                Op::Rename(f, t) => {
+                    if let Some(v) = remove(&mut fields, f) {
+                        put_path(&mut fields, t, v);
+                    }
+                }
+                Op::Get(p) => match get_path(&fields, p).cloned() {
+                    Some(v) => put_path(&mut fields, &format!("got.{n}"), v),
+                    None => put_path(&mut fields, &format!("missing.{n}"), Value::from("")),
+                },
+            }
+        }
+        fields
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+
+        #[test]
+        fn c_edits_and_reads_match_the_tree_rules(
+            fields in prop::collection::btree_map(prop::sample::select(&["a", "b", "c"][..]).prop_map(str::to_string), value(), 0..4),
+            ops in prop::collection::vec(op(), 1..8),
+        ) {
+            thread_local! {
+                static HOST: Host = Host::new(&module("scripted"), eiw::Limits::default()).unwrap();
+            }
+            let mut input = fields.clone();
+            input.insert("ops".into(), Value::from_kind(Kind::ListValue(ListValue { values: ops.iter().map(op_value).collect() })));
+            let event = proto::Event { fields: Some(Struct { fields: input }), ..Default::default() };
+            let mut out = Collect::default();
+            HOST.with(|h| h.process(&event.encode_to_vec(), &mut out)).unwrap();
+            prop_assert_eq!(out.events.len(), 1);
+            let got = proto::Event::decode(out.events[0].as_slice()).unwrap();
+            let want = tree(fields, &ops);
+            prop_assert_eq!(got.fields.map(|s| s.fields).unwrap_or_default(), want);
+        }
+    }
+}
