@@ -9,11 +9,19 @@ extern unsigned char __heap_base;
 static uintptr_t mark = (uintptr_t)&__heap_base; /* persistent up to here */
 static uintptr_t top = (uintptr_t)&__heap_base;  /* allocated up to here */
 
+/* The memory's end as last seen (memory.size is a call into the host). */
+static uintptr_t limit;
+
 static int grow_to(uintptr_t end) {
+  if (end <= limit) return 1;
   uintptr_t have = __builtin_wasm_memory_size(0) * 65536;
-  if (end <= have) return 1;
-  uintptr_t pages = (end - have + 65535) / 65536;
-  return __builtin_wasm_memory_grow(0, pages) != (uintptr_t)-1;
+  if (end > have) {
+    uintptr_t pages = (end - have + 65535) / 65536;
+    if (__builtin_wasm_memory_grow(0, pages) == (uintptr_t)-1) return 0;
+    have += pages * 65536;
+  }
+  limit = have;
+  return 1;
 }
 
 void *arena_alloc(size_t n) {

@@ -239,7 +239,15 @@ int next_entry(eiw_bytes container, uint32_t number, entry_cursor *state, eiw_by
       *raw = f.raw;
       return 1;
     }
-    /* The next occurrence of the object. */
+    /* The next occurrence of the object: most have a one-byte key and
+     * length. */
+    const uint8_t *q = state->outer.ptr;
+    if (state->outer.len >= 2 && number < 16 && q[0] == (uint8_t)(number << 3 | WIRE_LEN) && q[1] < 0x80 &&
+        (size_t)q[1] + 2 <= state->outer.len) {
+      state->inner.ptr = q + 2, state->inner.len = q[1];
+      state->outer.ptr += (size_t)q[1] + 2, state->outer.len -= (size_t)q[1] + 2;
+      continue;
+    }
     for (;;) {
       rc = next_field(&state->outer, &f);
       if (rc <= 0) return rc;
