@@ -105,6 +105,10 @@ int eiw_list_next(eiw_list_cursor *cursor, eiw_value *out);
  * an object, <0 error. */
 int eiw_value_get(const eiw_value *object, const char *key, eiw_value *out);
 
+/* A string value as a NUL-terminated copy in `out` (`cap` bytes): 1, 0
+ * when it is not a string, -EIW_STATUS_INVALID_ARGUMENT when too long. */
+int eiw_value_cstr(const eiw_value *value, char *out, size_t cap);
+
 /* A config parameter (a top-level name): 1 found, 0 absent, <0 error. */
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out);
 

@@ -42,13 +42,8 @@ static void put(buf *b, const void *data, size_t n) {
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 256;
     while (cap < b->len + n) cap *= 2;
-    uint8_t *grown = arena_alloc(cap);
-    if (!grown) {
-      b->failed = 1;
-      return;
-    }
-    if (b->len) memcpy(grown, b->ptr, b->len);
-    b->ptr = grown, b->cap = cap;
+    reserve(b, cap);
+    if (b->failed) return;
   }
   memcpy(b->ptr + b->len, data, n);
   b->len += n;

@@ -331,6 +331,14 @@ int eiw_value_get(const eiw_value *object, const char *key, eiw_value *out) {
   return rc < 0 ? -EIW_STATUS_INVALID_ARGUMENT : rc;
 }
 
+int eiw_value_cstr(const eiw_value *value, char *out, size_t cap) {
+  if (value->kind != EIW_STRING) return 0;
+  if (value->as.str.len >= cap) return -EIW_STATUS_INVALID_ARGUMENT;
+  memcpy(out, value->as.str.ptr, value->as.str.len);
+  out[value->as.str.len] = 0;
+  return 1;
+}
+
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out) {
   eiw_bytes key = {(const uint8_t *)name, cstr_len(name)};
   int rc = object_get(config->bytes, 0, key, out);

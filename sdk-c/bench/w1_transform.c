@@ -11,10 +11,8 @@ int eiw_module_register(const eiw_config *config) {
   int rc = eiw_config_get(config, "value", &value);
   if (rc < 0) return -rc;
   have_value = rc;
-  if (eiw_config_get(config, "field", &name) == 1 && name.kind == EIW_STRING && name.as.str.len < sizeof field) {
-    for (size_t i = 0; i < name.as.str.len; i++) field[i] = (char)name.as.str.ptr[i];
-    field[name.as.str.len] = 0;
-  }
+  if (eiw_config_get(config, "field", &name) == 1 && eiw_value_cstr(&name, field, sizeof field) < 0)
+    return EIW_STATUS_INVALID_ARGUMENT;
   return EIW_STATUS_OK;
 }
 

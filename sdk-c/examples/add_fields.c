@@ -21,12 +21,13 @@ int eiw_module_register(const eiw_config *config) {
   if (rc < 0) return -rc;
   have_value = rc;
   if (!have_value) return EIW_STATUS_OK;
-  if (eiw_config_get(config, "field", &name) != 1 || name.kind != EIW_STRING)
+  if (eiw_config_get(config, "field", &name) != 1)
     return fail("add_fields: the config parameter `field` (a string) is required with `value`");
-  if (name.as.str.len >= sizeof field) return fail("add_fields: `field` is longer than 255 bytes");
-  for (size_t i = 0; i < name.as.str.len; i++) field[i] = (char)name.as.str.ptr[i];
-  field[name.as.str.len] = 0;
-  return EIW_STATUS_OK;
+  switch (eiw_value_cstr(&name, field, sizeof field)) {
+    case 1: return EIW_STATUS_OK;
+    case 0: return fail("add_fields: `field` must be a string");
+    default: return fail("add_fields: `field` is longer than 255 bytes");
+  }
 }
 
 int eiw_module_process(eiw_event *event) {

@@ -13,10 +13,7 @@ int eiw_module_register(const eiw_config *config) {
 
 /* A NUL-terminated copy of a string value, in static storage. */
 static const char *text(const eiw_value *v, char *out, size_t cap) {
-  if (v->kind != EIW_STRING || v->as.str.len >= cap) return NULL;
-  for (size_t i = 0; i < v->as.str.len; i++) out[i] = (char)v->as.str.ptr[i];
-  out[v->as.str.len] = 0;
-  return out;
+  return eiw_value_cstr(v, out, cap) == 1 ? out : NULL;
 }
 
 static void result_path(char *out, const char *prefix, unsigned n) {
