@@ -1,9 +1,11 @@
 //! Encoding an edited event: unedited fields and subtrees of the input are
 //! copied as they are; each edited object's size is computed once, in a
 //! sizing pass before the writing pass.
-use super::patch::{EventPatch, Node, Overlay};
+use super::entries::metadata_entry;
+use super::overlay::{Node, Overlay};
+use super::patch::EventPatch;
 use super::reader::{for_each_field, len_field_size, put_len_header};
-use super::view::{metadata_entry, Source};
+use super::view::Source;
 use crate::{Error, Timestamp};
 use prost::Message;
 

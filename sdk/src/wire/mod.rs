@@ -14,6 +14,8 @@
 //! whose value is encoded twice (protobuf merges the two; no encoder writes
 //! it).
 mod encode;
+mod entries;
+mod overlay;
 mod patch;
 mod path;
 mod reader;

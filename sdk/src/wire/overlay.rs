@@ -1,0 +1,242 @@
+//! An object with edits: the input object's entries, indexed at its first
+//! edit, and the edited keys, which shadow the input's entries of the same
+//! key. A step of a write path turns the value at a key into one.
+use super::entries::{key_of, parse_entry, Entries};
+use super::reader::utf8;
+use super::view::{Source, StructRepr, StructView, ValueRef};
+use crate::{Error, Value};
+use std::cell::Cell;
+use std::collections::BTreeMap;
+
+/// An object with edits: the entries of the object it started from (none
+/// for one made new, or one that replaced another value), and the edited
+/// keys. An edited key's entries in the object are shadowed: encoding
+/// writes the object's other entries as they are, then the edits.
+#[derive(Debug)]
+pub struct Overlay<'a> {
+    /// The input bytes the object's entries lie in.
+    pub(crate) container: &'a [u8],
+    pub(crate) base: Vec<BaseEntry<'a>>,
+    pub(crate) edits: Vec<Edit<'a>>,
+    /// The encoded size, set by the encoder's sizing pass.
+    pub(crate) size: Cell<usize>,
+}
+
+/// An entry of the input object.
+#[derive(Debug)]
+pub(crate) struct BaseEntry<'a> {
+    /// The key (not yet checked as UTF-8).
+    pub key: &'a [u8],
+    /// The entry as encoded: key, length and payload.
+    pub raw: &'a [u8],
+    pub payload: &'a [u8],
+    /// Whether an edit of its key replaces it.
+    pub shadowed: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Edit<'a> {
+    pub key: Key<'a>,
+    pub node: Node<'a>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Key<'a> {
+    /// A key of the input (not yet checked as UTF-8).
+    Input(&'a [u8]),
+    /// A new key of up to 22 bytes, kept in place.
+    Short {
+        len: u8,
+        bytes: [u8; 22],
+    },
+    Long(Box<str>),
+}
+
+#[derive(Debug)]
+pub(crate) enum Node<'a> {
+    Removed,
+    Owned(Value),
+    /// A value of the input, copied as it is.
+    Input(ValueRef<'a>),
+    Object(Overlay<'a>),
+}
+
+/// Where a path step leads when writing.
+pub(crate) enum Place<'p, 'a> {
+    Overlay(&'p mut Overlay<'a>),
+    Tree(&'p mut BTreeMap<String, Value>),
+}
+
+impl<'a> Key<'a> {
+    fn new(key: &str) -> Self {
+        let mut bytes = [0u8; 22];
+        match bytes.get_mut(..key.len()) {
+            Some(short) => {
+                short.copy_from_slice(key.as_bytes());
+                Key::Short {
+                    len: key.len() as u8,
+                    bytes,
+                }
+            }
+            None => Key::Long(key.into()),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Key::Input(bytes) => bytes,
+            Key::Short { len, bytes } => &bytes[..usize::from(*len)],
+            Key::Long(key) => key.as_bytes(),
+        }
+    }
+}
+
+impl<'a> Overlay<'a> {
+    /// An overlay over the object held in occurrences of message field
+    /// `field` of `container` (none: a new, empty object).
+    pub(crate) fn new(base: Option<(&'a [u8], u32)>) -> Result<Self, Error> {
+        let mut entries = Vec::new();
+        let mut input: &[u8] = &[];
+        if let Some((container, field)) = base {
+            input = container;
+            // About one entry per 24 bytes, up to a point (then it grows).
+            entries.reserve((container.len() / 24 + 1).min(64));
+            let mut read = Entries::new(container, field);
+            while let Some(entry) = read.next()? {
+                entries.push(BaseEntry {
+                    key: key_of(entry.payload)?,
+                    raw: entry.raw,
+                    payload: entry.payload,
+                    shadowed: false,
+                });
+            }
+        }
+        Ok(Overlay {
+            container: input,
+            base: entries,
+            edits: Vec::new(),
+            size: Cell::new(0),
+        })
+    }
+
+    pub(crate) fn edit_index(&self, key: &str) -> Option<usize> {
+        self.edits
+            .iter()
+            .position(|edit| edit.key.bytes() == key.as_bytes())
+    }
+
+    /// The input entry `key` reads (the last with the key), if not edited.
+    pub(crate) fn base_entry(&self, key: &str) -> Option<&BaseEntry<'a>> {
+        self.base
+            .iter()
+            .rev()
+            .find(|entry| entry.key == key.as_bytes())
+    }
+
+    /// Sets `key`'s value, shadowing its entries in the input object.
+    pub(crate) fn set(&mut self, key: &str, node: Node<'a>) -> &mut Node<'a> {
+        let index = match self.edit_index(key) {
+            Some(i) => {
+                self.edits[i].node = node;
+                i
+            }
+            None => {
+                let mut input_key = None;
+                for entry in &mut self.base {
+                    if entry.key == key.as_bytes() {
+                        entry.shadowed = true;
+                        input_key = Some(entry.key);
+                    }
+                }
+                self.edits.push(Edit {
+                    key: input_key.map_or_else(|| Key::new(key), Key::Input),
+                    node,
+                });
+                self.edits.len() - 1
+            }
+        };
+        &mut self.edits[index].node
+    }
+
+    /// The value under `key`, edits included.
+    pub(crate) fn get<'s>(&'s self, key: &str) -> Result<Option<ValueRef<'s>>, Error> {
+        if let Some(i) = self.edit_index(key) {
+            return Ok(node_value(&self.edits[i].node));
+        }
+        match self.base_entry(key) {
+            Some(entry) => Ok(Some(value_of_entry(entry.payload)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Calls `each` with every entry: unedited ones in order, then edited
+    /// ones (see [`StructView::for_each`]).
+    pub(crate) fn for_each<'s>(
+        &'s self,
+        each: &mut dyn FnMut(&'s str, ValueRef<'s>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        for entry in self.base.iter().filter(|entry| !entry.shadowed) {
+            each(utf8(entry.key)?, value_of_entry(entry.payload)?)?;
+        }
+        for edit in &self.edits {
+            if let Some(value) = node_value(&edit.node) {
+                each(utf8(edit.key.bytes())?, value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// One step of a write to `key.…`: the object at `key`, made (or made
+    /// to replace a non-object) as `put_path` does.
+    pub(crate) fn step(&mut self, key: &str) -> Result<Place<'_, 'a>, Error> {
+        let edit = self.edit_index(key);
+        let replacement = match edit {
+            Some(i) => match &self.edits[i].node {
+                Node::Object(_) => None,
+                Node::Owned(value) if value.as_struct().is_some() => None,
+                Node::Input(value) => Some(object_from(value)?),
+                Node::Owned(_) | Node::Removed => Some(Node::Object(Overlay::new(None)?)),
+            },
+            None => Some(match self.base_entry(key) {
+                Some(entry) => object_from(&value_of_entry(entry.payload)?)?,
+                None => Node::Object(Overlay::new(None)?),
+            }),
+        };
+        let node = match replacement {
+            Some(node) => self.set(key, node),
+            None => &mut self.edits[edit.expect("an edited key")].node,
+        };
+        Ok(match node {
+            Node::Object(overlay) => Place::Overlay(overlay),
+            Node::Owned(value) => Place::Tree(value.as_struct_mut().expect("an object")),
+            Node::Input(_) | Node::Removed => unreachable!("replaced above"),
+        })
+    }
+}
+
+/// A value an object on a write path is turned into: an overlay over an
+/// input object, a copy of another object, a new object for a non-object.
+fn object_from<'a>(value: &ValueRef<'a>) -> Result<Node<'a>, Error> {
+    Ok(match (value.source, value.as_struct()) {
+        (Source::Wire(_), Some(StructView(StructRepr::Wire { container, field }))) => {
+            Node::Object(Overlay::new(Some((container, field)))?)
+        }
+        (_, Some(_)) => Node::Owned(value.to_value()?),
+        (_, None) => Node::Object(Overlay::new(None)?),
+    })
+}
+
+/// The value of an input entry, from its payload.
+pub(crate) fn value_of_entry(payload: &[u8]) -> Result<ValueRef<'_>, Error> {
+    ValueRef::from_wire(parse_entry(payload)?.value.unwrap_or_default())
+}
+
+fn node_value<'s>(node: &'s Node<'_>) -> Option<ValueRef<'s>> {
+    match node {
+        Node::Removed => None,
+        Node::Owned(value) => Some(ValueRef::from(value)),
+        Node::Input(value) => Some(*value),
+        Node::Object(overlay) => Some(ValueRef::from_patched(overlay)),
+    }
+}
