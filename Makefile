@@ -76,7 +76,7 @@ install: lib
 # target/wasm32-c/<example>.wasm, freestanding (no libc) with clang and
 # wasm-ld.
 C_GUEST_DIR := target/wasm32-c
-C_SDK       := sdk-c/abi.c sdk-c/wire.c sdk-c/patch.c
+C_SDK       := sdk-c/abi.c sdk-c/buf.c sdk-c/wire.c sdk-c/patch.c sdk-c/event.c
 C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted))
 C_GUEST_CC  := clang --target=wasm32 -mbulk-memory -nostdlib -O3 -flto -std=c11 -Wall -Wextra -Werror -Isdk-c \
                -Wl,--no-entry -Wl,--strip-debug

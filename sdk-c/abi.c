@@ -88,7 +88,7 @@ static int process_one(const uint8_t *ptr, size_t len) {
     int rc = eiw_module_register(&empty);
     if (rc) return status_of(rc);
   }
-  eiw_event event = {{ptr, len}, NULL, 0, 0};
+  eiw_event event = {{ptr, len}, NULL, 0, 0, 0, 0, 0, NULL, 0, 0};
   return status_of(eiw_module_process(&event));
 }
 

@@ -90,6 +90,16 @@ int eiw_put_timestamp_nanos(eiw_event *event, const char *path, int64_t unix_nan
 int eiw_remove(eiw_event *event, const char *path);
 /* Moves the value at `from` to `to`: 1 moved, 0 `from` absent, <0 error. */
 int eiw_rename(eiw_event *event, const char *from, const char *to);
+/* The timestamp (edits included): 1 with the time, 0 none, <0 error. */
+int eiw_get_timestamp(const eiw_event *event, int64_t *seconds, int32_t *nanos);
+void eiw_set_timestamp(eiw_event *event, int64_t seconds, int32_t nanos);
+/* A metadata value (edits included): 1 with *out set, 0 absent, <0 error. */
+int eiw_get_metadata(const eiw_event *event, const char *key, eiw_bytes *out);
+/* 0 or -EIW_STATUS_INTERNAL (out of memory); the value is copied. */
+int eiw_set_metadata(eiw_event *event, const char *key, const char *value, size_t len);
+/* 1 removed, 0 absent, <0 error. */
+int eiw_remove_metadata(eiw_event *event, const char *key);
+
 /* Passes the edited event on: 0, or the host's status as -EIW_STATUS_*. */
 int eiw_emit(eiw_event *event);
 

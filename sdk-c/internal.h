@@ -44,13 +44,41 @@ typedef struct {
 int next_entry(eiw_bytes container, uint32_t number, entry_cursor *state, eiw_bytes *key,
                eiw_bytes *value, eiw_bytes *raw);
 
-/* The serialized input and its edits (patch.c). */
+/* buf.c: an output buffer in the call arena. */
+typedef struct {
+  uint8_t *ptr;
+  size_t len, cap;
+  int failed;
+} buf;
+void reserve(buf *b, size_t cap);
+void put(buf *b, const void *data, size_t n);
+size_t varint_len(uint64_t v);
+void put_varint(buf *b, uint64_t v);
+void put_len_field(buf *b, uint32_t number, const void *data, size_t n);
+
+/* The serialized input and its edits: of fields (patch.c), of the
+ * timestamp and the metadata (event.c). */
 typedef struct edit edit;
+typedef struct {
+  const char *key;
+  size_t len;
+  int remove;
+  eiw_bytes value;
+} metadata_edit;
 struct eiw_event {
   eiw_bytes input;
   edit *edits;
   size_t count, capacity;
+  int timestamp_set;
+  int64_t seconds;
+  int32_t nanos;
+  metadata_edit *metadata;
+  size_t metadata_count, metadata_capacity;
 };
+/* event.c: whether emit copies a top-level field of the input as it is,
+ * and the timestamp and metadata edits it writes after them. */
+int event_keeps_field(const eiw_event *event, const field *f);
+void event_put_edits(buf *out, const eiw_event *event);
 struct eiw_config {
   eiw_bytes bytes;
 };

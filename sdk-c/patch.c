@@ -13,62 +13,6 @@ struct edit {
   eiw_bytes value; /* the payload of an eiw.v1.Value */
 };
 
-typedef struct {
-  uint8_t *ptr;
-  size_t len, cap;
-  int failed;
-} buf;
-
-static void reserve(buf *b, size_t cap) {
-  if (b->failed || cap <= b->cap) return;
-  uint8_t *grown = arena_alloc(cap);
-  if (!grown) {
-    b->failed = 1;
-    return;
-  }
-  if (b->len) memcpy(grown, b->ptr, b->len);
-  b->ptr = grown, b->cap = cap;
-}
-
-static void put(buf *b, const void *data, size_t n) {
-  if (b->failed) return;
-  if (b->len + n <= b->cap && n <= 16) {
-    /* Keys, lengths and small values: no call to memory.copy. */
-    const uint8_t *from = data;
-    for (size_t i = 0; i < n; i++) b->ptr[b->len + i] = from[i];
-    b->len += n;
-    return;
-  }
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 256;
-    while (cap < b->len + n) cap *= 2;
-    reserve(b, cap);
-    if (b->failed) return;
-  }
-  memcpy(b->ptr + b->len, data, n);
-  b->len += n;
-}
-
-static size_t varint_len(uint64_t v) {
-  size_t n = 1;
-  while (v >= 0x80) v >>= 7, n++;
-  return n;
-}
-
-static void put_varint(buf *b, uint64_t v) {
-  uint8_t bytes[10];
-  size_t n = 0;
-  while (v >= 0x80) bytes[n++] = (uint8_t)(v | 0x80), v >>= 7;
-  bytes[n++] = (uint8_t)v;
-  put(b, bytes, n);
-}
-
-static void put_len_field(buf *b, uint32_t number, const void *data, size_t n) {
-  put_varint(b, (uint64_t)number << 3 | WIRE_LEN);
-  put_varint(b, n);
-  put(b, data, n);
-}
-
 static int same(eiw_bytes a, const char *p, size_t n) {
   if (a.len != n) return 0;
   for (size_t i = 0; i < n; i++)
@@ -347,29 +291,34 @@ int eiw_rename(eiw_event *e, const char *from, const char *to) {
 }
 
 int eiw_emit(eiw_event *e) {
-  if (e->count == 0) return eiw_emit_bytes(e->input.ptr, e->input.len);
+  if (e->count == 0 && !e->timestamp_set && e->metadata_count == 0) return eiw_emit_bytes(e->input.ptr, e->input.len);
+  size_t edited_bytes = 64;
+  for (size_t i = 0; i < e->count; i++) edited_bytes += e->edits[i].len + e->edits[i].value.len + 16;
+  for (size_t i = 0; i < e->metadata_count; i++) edited_bytes += e->metadata[i].len + e->metadata[i].value.len + 8;
   buf out = {0, 0, 0, 0}, body = {0, 0, 0, 0};
-  /* Every top-level field but the object, as it is. */
+  reserve(&out, e->input.len + edited_bytes);
+  /* The input's top-level fields as they are, but those edited: the
+   * object when its fields are, the timestamp, edited metadata keys. */
   eiw_bytes rest = e->input;
   field f;
   int rc;
   while ((rc = next_field(&rest, &f)) == 1)
-    if (f.number != 2) put(&out, f.raw.ptr, f.raw.len);
+    if ((f.number != 2 || e->count == 0) && event_keeps_field(e, &f)) put(&out, f.raw.ptr, f.raw.len);
   if (rc < 0) return -EIW_STATUS_INVALID_ARGUMENT;
-  const edit **all = arena_alloc(e->count * sizeof(edit *));
-  eiw_bytes *firsts = arena_alloc(e->count * sizeof(eiw_bytes));
-  if (!all || !firsts) return -EIW_STATUS_INTERNAL;
-  size_t edited_bytes = 0;
-  for (size_t i = 0; i < e->count; i++) {
-    all[i] = &e->edits[i];
-    firsts[i] = first_key(all[i], 0);
-    edited_bytes += e->edits[i].len + e->edits[i].value.len + 16;
+  if (e->count > 0) {
+    const edit **all = arena_alloc(e->count * sizeof(edit *));
+    eiw_bytes *firsts = arena_alloc(e->count * sizeof(eiw_bytes));
+    if (!all || !firsts) return -EIW_STATUS_INTERNAL;
+    for (size_t i = 0; i < e->count; i++) {
+      all[i] = &e->edits[i];
+      firsts[i] = first_key(all[i], 0);
+    }
+    reserve(&body, e->input.len + edited_bytes);
+    eiw_value fields = input_fields(e);
+    if ((rc = write_object(&body, &fields, all, firsts, e->count, 0)) < 0) return rc;
+    put_len_field(&out, 2, body.ptr, body.len);
   }
-  reserve(&body, e->input.len + edited_bytes);
-  reserve(&out, e->input.len + edited_bytes + 16);
-  eiw_value fields = input_fields(e);
-  if ((rc = write_object(&body, &fields, all, firsts, e->count, 0)) < 0) return rc;
-  put_len_field(&out, 2, body.ptr, body.len);
+  event_put_edits(&out, e);
   if (out.failed) return -EIW_STATUS_INTERNAL;
   return eiw_emit_bytes(out.ptr, out.len);
 }

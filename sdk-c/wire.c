@@ -102,7 +102,7 @@ static int utf8_ok(eiw_bytes s) {
   return 1;
 }
 
-static int read_timestamp(eiw_bytes body, int64_t *seconds, int32_t *nanos) {
+int read_timestamp_fields(eiw_bytes body, int64_t *seconds, int32_t *nanos) {
   field f;
   int rc;
   while ((rc = next_field(&body, &f)) == 1) {
@@ -173,7 +173,7 @@ int read_value_checked(eiw_bytes payload, eiw_value *out, int check_utf8) {
       out->as.timestamp.seconds = 0;
       out->as.timestamp.nanos = 0;
       while ((rc = next_field(&run, &f)) == 1)
-        if (f.number == 8 && (f.wire != WIRE_LEN || read_timestamp(f.payload, &out->as.timestamp.seconds, &out->as.timestamp.nanos)))
+        if (f.number == 8 && (f.wire != WIRE_LEN || read_timestamp_fields(f.payload, &out->as.timestamp.seconds, &out->as.timestamp.nanos)))
           return -1;
       if (rc < 0) return -1;
       break;

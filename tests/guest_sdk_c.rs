@@ -137,6 +137,14 @@ mod scripted {
         Remove(String),
         Rename(String, String),
         Get(String),
+        Timestamp(i64),
+        Meta(String, String),
+        Unmeta(String),
+        GetMeta(String),
+    }
+
+    fn meta_key() -> impl Strategy<Value = String> {
+        prop::sample::select(&["x", "y"][..]).prop_map(str::to_string)
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -145,6 +153,10 @@ mod scripted {
             2 => path().prop_map(Op::Remove),
             2 => (path(), path()).prop_map(|(f, t)| Op::Rename(f, t)),
             3 => path().prop_map(Op::Get),
+            1 => any::<i64>().prop_map(Op::Timestamp),
+            1 => (meta_key(), "[a-z]{0,3}").prop_map(|(k, v)| Op::Meta(k, v)),
+            1 => meta_key().prop_map(Op::Unmeta),
+            1 => meta_key().prop_map(Op::GetMeta),
         ]
     }
 
@@ -157,6 +169,13 @@ mod scripted {
                 ("to", Value::from(t.as_str())),
             ],
             Op::Get(p) => vec![("get", Value::from(p.as_str()))],
+            Op::Timestamp(n) => vec![("timestamp", Value::from(*n))],
+            Op::Meta(k, v) => vec![
+                ("meta", Value::from(k.as_str())),
+                ("value", Value::from(v.as_str())),
+            ],
+            Op::Unmeta(k) => vec![("unmeta", Value::from(k.as_str()))],
+            Op::GetMeta(k) => vec![("getmeta", Value::from(k.as_str()))],
         };
         Value::from(
             pairs
@@ -179,9 +198,20 @@ mod scripted {
         map.remove(last)
     }
 
-    fn tree(mut fields: Fields, ops: &[Op]) -> Fields {
+    /// The ops applied by the tree rules to the event (fields, timestamp, metadata).
+    fn tree(mut event: proto::Event, ops: &[Op]) -> proto::Event {
+        let mut fields = event.fields.take().map(|s| s.fields).unwrap_or_default();
         for (n, op) in ops.iter().enumerate() {
             match op {
+                Op::Timestamp(nanos) => {
+                    event.timestamp = Some(eiw::proto::Timestamp::from_unix_nanos(*nanos))
+                }
+                Op::Meta(k, v) => drop(event.metadata.insert(k.clone(), v.clone())),
+                Op::Unmeta(k) => drop(event.metadata.remove(k)),
+                Op::GetMeta(k) => match event.metadata.get(k) {
+                    Some(v) => put_path(&mut fields, &format!("got.{n}"), Value::from(v.as_str())),
+                    None => put_path(&mut fields, &format!("missing.{n}"), Value::from("")),
+                },
                 Op::Put(p, v) => put_path(&mut fields, p, v.clone()),
                 Op::Remove(p) => drop(remove(&mut fields, p)),
                 Op::Rename(f, t) => {
@@ -195,7 +225,8 @@ mod scripted {
                 },
             }
         }
-        fields
+        event.fields = Some(Struct { fields });
+        event
     }
 
     proptest! {
@@ -204,6 +235,8 @@ mod scripted {
         #[test]
         fn c_edits_and_reads_match_the_tree_rules(
             fields in prop::collection::btree_map(prop::sample::select(&["a", "b", "c"][..]).prop_map(str::to_string), value(), 0..4),
+            timestamp in prop::option::of(any::<i64>()),
+            metadata in prop::collection::btree_map(meta_key(), "[a-z]{0,3}", 0..2),
             ops in prop::collection::vec(op(), 1..8),
         ) {
             thread_local! {
@@ -211,13 +244,17 @@ mod scripted {
             }
             let mut input = fields.clone();
             input.insert("ops".into(), Value::from_kind(Kind::ListValue(ListValue { values: ops.iter().map(op_value).collect() })));
-            let event = proto::Event { fields: Some(Struct { fields: input }), ..Default::default() };
+            let timestamp = timestamp.map(eiw::proto::Timestamp::from_unix_nanos);
+            let event = proto::Event { fields: Some(Struct { fields: input }), timestamp, metadata: metadata.clone() };
             let mut out = Collect::default();
             HOST.with(|h| h.process(&event.encode_to_vec(), &mut out)).unwrap();
             prop_assert_eq!(out.events.len(), 1);
-            let got = proto::Event::decode(out.events[0].as_slice()).unwrap();
-            let want = tree(fields, &ops);
-            prop_assert_eq!(got.fields.map(|s| s.fields).unwrap_or_default(), want);
+            let mut got = proto::Event::decode(out.events[0].as_slice()).unwrap();
+            if got.fields.is_none() {
+                got.fields = Some(Struct::default());
+            }
+            let before = proto::Event { fields: Some(Struct { fields }), timestamp, metadata };
+            prop_assert_eq!(got, tree(before, &ops));
         }
     }
 }

@@ -2,7 +2,9 @@
  * rest of the event and emits the result, so that tests compare the C
  * SDK's edits and reads with the tree API's (tests/guest_sdk_c.rs).
  * Each op is an object: {"put": path, "value": v}, {"remove": path},
- * {"rename": from, "to": to} or {"get": path}; a get's result goes to
+ * {"rename": from, "to": to}, {"get": path}, {"timestamp": unix nanos},
+ * {"meta": key, "value": string}, {"unmeta": key} or {"getmeta": key};
+ * a get's result goes to
  * `got.<n>` (or `missing.<n>`: ""), n its op's index. */
 #include "eiw_guest.h"
 
@@ -48,6 +50,26 @@ int eiw_module_process(eiw_event *event) {
       if (rc == 1) {
         result_path(at, "got.", n);
         rc = eiw_put_value(event, at, &value);
+      } else if (rc == 0) {
+        result_path(at, "missing.", n);
+        rc = eiw_put_str(event, at, "", 0);
+      }
+    } else if (eiw_value_get(&op, "timestamp", &arg) == 1 && arg.kind == EIW_INT) {
+      int64_t seconds = arg.as.i64 / 1000000000, nanos = arg.as.i64 % 1000000000;
+      if (nanos < 0) seconds -= 1, nanos += 1000000000;
+      eiw_set_timestamp(event, seconds, (int32_t)nanos);
+      rc = 0;
+    } else if (eiw_value_get(&op, "meta", &arg) == 1 && text(&arg, path, sizeof path)) {
+      if (eiw_value_get(&op, "value", &value) != 1 || value.kind != EIW_STRING) return EIW_STATUS_INVALID_ARGUMENT;
+      rc = eiw_set_metadata(event, path, (const char *)value.as.str.ptr, value.as.str.len);
+    } else if (eiw_value_get(&op, "unmeta", &arg) == 1 && text(&arg, path, sizeof path)) {
+      rc = eiw_remove_metadata(event, path);
+    } else if (eiw_value_get(&op, "getmeta", &arg) == 1 && text(&arg, path, sizeof path)) {
+      eiw_bytes found;
+      rc = eiw_get_metadata(event, path, &found);
+      if (rc == 1) {
+        result_path(at, "got.", n);
+        rc = eiw_put_str(event, at, (const char *)found.ptr, found.len);
       } else if (rc == 0) {
         result_path(at, "missing.", n);
         rc = eiw_put_str(event, at, "", 0);
