@@ -79,7 +79,7 @@ C_GUEST_DIR := target/wasm32-c
 C_SDK       := sdk-c/abi.c sdk-c/buf.c sdk-c/wire.c sdk-c/patch.c sdk-c/event.c
 C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted))
 C_GUEST_CC  := clang --target=wasm32 -mbulk-memory -nostdlib -O3 -flto -std=c11 -Wall -Wextra -Werror -Isdk-c \
-               -Wl,--no-entry -Wl,--strip-debug
+               -Wl,--no-entry -Wl,--strip-debug -Wl,--lto-O3
 $(C_GUEST_DIR)/%.wasm: sdk-c/examples/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)

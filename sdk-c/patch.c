@@ -208,13 +208,14 @@ int eiw_get(const eiw_event *e, const char *path, eiw_value *out) {
     }
   }
   if (has < 0) return -EIW_STATUS_INVALID_ARGUMENT;
-  if (e->count == 0) return has;
-  const edit **sub = arena_alloc((e->count ? e->count : 1) * sizeof(edit *));
-  if (!sub) return -EIW_STATUS_INTERNAL;
-  size_t m = 0;
-  for (size_t i = g == e->count ? 0 : g + 1; i < e->count; i++)
-    if (below(e->edits[i].path, e->edits[i].len, path, len)) sub[m++] = &e->edits[i];
+  size_t first = g == e->count ? 0 : g + 1, m = 0;
+  for (size_t i = first; i < e->count; i++) m += below(e->edits[i].path, e->edits[i].len, path, len);
   if (m == 0) return has;
+  const edit **sub = arena_alloc(m * sizeof(edit *));
+  if (!sub) return -EIW_STATUS_INTERNAL;
+  m = 0;
+  for (size_t i = first; i < e->count; i++)
+    if (below(e->edits[i].path, e->edits[i].len, path, len)) sub[m++] = &e->edits[i];
   /* As the value of one key made of the later edits below the path. */
   edit self = {path, len, !has, has ? out->raw : (eiw_bytes){0, 0}};
   const edit **all = arena_alloc((m + 1) * sizeof(edit *));
