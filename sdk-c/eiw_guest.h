@@ -1,5 +1,5 @@
 /* eiw guest SDK for C: write an eiw module in C, built with
- * `clang --target=wasm32 -nostdlib -O2` and wasm-ld (see README.md here).
+ * clang and wasm-ld (docs/GUEST-SDKS.md has the quick start and flags).
  *
  * The SDK implements the guest side of docs/ABI.md (ABI 1.1): the marker,
  * `malloc`, `input_buffer`, `register`, `process`, `process_batch`. A
