@@ -119,6 +119,9 @@ int eiw_value_get(const eiw_value *object, const char *key, eiw_value *out);
  * when it is not a string, -EIW_STATUS_INVALID_ARGUMENT when too long. */
 int eiw_value_cstr(const eiw_value *value, char *out, size_t cap);
 
+/* Whether bytes (a string read from an event) equal a C string. */
+int eiw_bytes_eq(eiw_bytes bytes, const char *str);
+
 /* A config parameter (a top-level name): 1 found, 0 absent, <0 error. */
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out);
 

@@ -339,6 +339,13 @@ int eiw_value_cstr(const eiw_value *value, char *out, size_t cap) {
   return 1;
 }
 
+int eiw_bytes_eq(eiw_bytes bytes, const char *str) {
+  size_t i = 0;
+  for (; str[i]; i++)
+    if (i >= bytes.len || bytes.ptr[i] != (uint8_t)str[i]) return 0;
+  return i == bytes.len;
+}
+
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out) {
   eiw_bytes key = {(const uint8_t *)name, cstr_len(name)};
   int rc = object_get(config->bytes, 0, key, out);

@@ -11,8 +11,6 @@ int eiw_module_process(eiw_event *event) {
   eiw_bytes level;
   int rc = eiw_get_str(event, "log.level", &level);
   if (rc < 0) return -rc;
-  if (rc == 1 && level.len == 5 && level.ptr[0] == 'e' && level.ptr[1] == 'r' && level.ptr[2] == 'r' &&
-      level.ptr[3] == 'o' && level.ptr[4] == 'r')
-    return eiw_emit(event);
+  if (rc == 1 && eiw_bytes_eq(level, "error")) return eiw_emit(event);
   return EIW_STATUS_OK;
 }
