@@ -31,6 +31,15 @@ void *arena_alloc(size_t n) {
   return (void *)at;
 }
 
+void *arena_grow(void *items, size_t count, size_t *capacity, size_t size, size_t first) {
+  size_t cap = *capacity ? *capacity * 2 : first;
+  void *grown = arena_alloc(cap * size);
+  if (!grown) return NULL;
+  if (count) memcpy(grown, items, count * size);
+  *capacity = cap;
+  return grown;
+}
+
 __attribute__((export_name("elastic_ingest_wasm_abi_1_1"))) void abi_marker(void) {}
 
 /* Freed (with everything else of the call) when register or process returns. */

@@ -26,9 +26,7 @@ void eiw_set_timestamp(eiw_event *e, int64_t seconds, int32_t nanos) {
   e->timestamp_set = 1, e->seconds = seconds, e->nanos = nanos;
 }
 
-static int same_key(const metadata_edit *m, eiw_bytes key) {
-  return m->len == key.len && memcmp(m->key, key.ptr, key.len) == 0;
-}
+static int same_key(const metadata_edit *m, eiw_bytes key) { return same_bytes(m->key, m->len, key.ptr, key.len); }
 
 static int metadata_entry(eiw_bytes entry, eiw_bytes *key, eiw_bytes *value) {
   field f;
@@ -57,7 +55,7 @@ int eiw_get_metadata(const eiw_event *e, const char *key, eiw_bytes *out) {
   while ((rc = next_field(&rest, &f)) == 1) {
     if (f.number != 3) continue;
     if (f.wire != WIRE_LEN || metadata_entry(f.payload, &mk, &mv)) return -EIW_STATUS_INVALID_ARGUMENT;
-    if (mk.len == k.len && memcmp(mk.ptr, k.ptr, k.len) == 0) *out = mv, found = 1;
+    if (same_bytes(mk.ptr, mk.len, k.ptr, k.len)) *out = mv, found = 1;
   }
   return rc < 0 ? -EIW_STATUS_INVALID_ARGUMENT : found;
 }
@@ -69,13 +67,9 @@ static int edit_metadata(eiw_event *e, const char *key, int remove, const char *
   if (!k || !v) return -EIW_STATUS_INTERNAL;
   memcpy(k, key, klen);
   memcpy(v, value, len);
-  if (e->metadata_count == e->metadata_capacity) {
-    size_t cap = e->metadata_capacity ? e->metadata_capacity * 2 : 4;
-    metadata_edit *grown = arena_alloc(cap * sizeof(metadata_edit));
-    if (!grown) return -EIW_STATUS_INTERNAL;
-    if (e->metadata_count) memcpy(grown, e->metadata, e->metadata_count * sizeof(metadata_edit));
-    e->metadata = grown, e->metadata_capacity = cap;
-  }
+  if (e->metadata_count == e->metadata_capacity &&
+      !(e->metadata = arena_grow(e->metadata, e->metadata_count, &e->metadata_capacity, sizeof(metadata_edit), 4)))
+    return -EIW_STATUS_INTERNAL;
   metadata_edit *m = &e->metadata[e->metadata_count++];
   m->key = k, m->len = klen, m->remove = remove, m->value.ptr = v, m->value.len = len;
   return 0;
@@ -96,8 +90,7 @@ int eiw_remove_metadata(eiw_event *e, const char *key) {
 /* The last edit of each key counts. */
 static int last_of_key(const eiw_event *e, size_t i) {
   for (size_t j = i + 1; j < e->metadata_count; j++)
-    if (e->metadata[j].len == e->metadata[i].len && memcmp(e->metadata[j].key, e->metadata[i].key, e->metadata[i].len) == 0)
-      return 0;
+    if (same_bytes(e->metadata[j].key, e->metadata[j].len, e->metadata[i].key, e->metadata[i].len)) return 0;
   return 1;
 }
 

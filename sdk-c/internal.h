@@ -16,6 +16,19 @@ void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 size_t cstr_len(const char *s);
+/* Grows an arena array of `*capacity` items of `size` bytes holding
+ * `count` (to `first` items, then doubling): the new array, or NULL. */
+void *arena_grow(void *items, size_t count, size_t *capacity, size_t size, size_t first);
+
+/* Whether two byte strings are equal (keys and paths: short, so compared
+ * in place rather than through memcmp). */
+static inline int same_bytes(const void *a, size_t an, const void *b, size_t bn) {
+  const uint8_t *x = a, *y = b;
+  if (an != bn) return 0;
+  for (size_t i = 0; i < an; i++)
+    if (x[i] != y[i]) return 0;
+  return 1;
+}
 
 /* wire.c: reading the wire format. */
 typedef struct {

@@ -13,16 +13,9 @@ struct edit {
   eiw_bytes value; /* the payload of an eiw.v1.Value */
 };
 
-static int same(eiw_bytes a, const char *p, size_t n) {
-  if (a.len != n) return 0;
-  for (size_t i = 0; i < n; i++)
-    if (a.ptr[i] != (uint8_t)p[i]) return 0;
-  return 1;
-}
-
 /* Whether `path` lies below `prefix` ("a.b" below "a"). */
 static int below(const char *path, size_t len, const char *prefix, size_t plen) {
-  return len > plen && path[plen] == '.' && memcmp(path, prefix, plen) == 0;
+  return len > plen && path[plen] == '.' && same_bytes(path, plen, prefix, plen);
 }
 
 static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_bytes value) {
@@ -32,18 +25,13 @@ static int add_edit(eiw_event *e, const char *path, size_t len, int remove, eiw_
     size_t kept = 0;
     for (size_t i = 0; i < e->count; i++) {
       edit *x = &e->edits[i];
-      if ((x->len == len && memcmp(x->path, path, len) == 0) || below(x->path, x->len, path, len)) continue;
+      if (same_bytes(x->path, x->len, path, len) || below(x->path, x->len, path, len)) continue;
       e->edits[kept++] = *x;
     }
     e->count = kept;
   }
-  if (e->count == e->capacity) {
-    size_t cap = e->capacity ? e->capacity * 2 : 8;
-    edit *grown = arena_alloc(cap * sizeof(edit));
-    if (!grown) return -EIW_STATUS_INTERNAL;
-    if (e->count) memcpy(grown, e->edits, e->count * sizeof(edit));
-    e->edits = grown, e->capacity = cap;
-  }
+  if (e->count == e->capacity && !(e->edits = arena_grow(e->edits, e->count, &e->capacity, sizeof(edit), 8)))
+    return -EIW_STATUS_INTERNAL;
   /* The path is copied: callers may reuse their buffer. */
   char *copy = arena_alloc(len ? len : 1);
   if (!copy) return -EIW_STATUS_INTERNAL;
@@ -75,15 +63,18 @@ static eiw_bytes first_key(const edit *x, size_t skip) {
  * then the edits below it that came after. `sub` may be reordered. */
 static int edited(const eiw_value *base_value, int has_base, const edit **sub, size_t n, size_t skip,
                   size_t key_len, result *r) {
+  /* The last edit of the key itself governs; only later ones below count. */
   size_t first_deeper = 0;
-  r->has = has_base, r->is_body = 0;
-  if (has_base) r->value = *base_value;
-  for (size_t i = 0; i < n; i++) {
-    if (sub[i]->len - skip == key_len) {
-      first_deeper = i + 1;
-      r->has = !sub[i]->remove;
-      if (r->has && read_value_checked(sub[i]->value, &r->value, 0)) return -EIW_STATUS_INVALID_ARGUMENT;
-    }
+  for (size_t i = 0; i < n; i++)
+    if (sub[i]->len - skip == key_len) first_deeper = i + 1;
+  r->is_body = 0;
+  if (first_deeper == 0) {
+    r->has = has_base;
+    if (has_base) r->value = *base_value;
+  } else {
+    const edit *governing = sub[first_deeper - 1];
+    r->has = !governing->remove;
+    if (r->has && read_value_checked(governing->value, &r->value, 0)) return -EIW_STATUS_INVALID_ARGUMENT;
   }
   const edit **deeper = sub + first_deeper;
   size_t m = 0;
@@ -136,7 +127,7 @@ static int write_object(buf *out, const eiw_value *base, const edit *const *edit
   size_t nkeys = 0;
   for (size_t i = 0; i < n; i++) {
     size_t j = 0;
-    while (j < nkeys && !same(keys[j], (const char *)firsts[i].ptr, firsts[i].len)) j++;
+    while (j < nkeys && !same_bytes(keys[j].ptr, keys[j].len, firsts[i].ptr, firsts[i].len)) j++;
     if (j == nkeys) keys[nkeys] = firsts[i], has_base[nkeys++] = 0;
   }
   if (base) {
@@ -145,7 +136,7 @@ static int write_object(buf *out, const eiw_value *base, const edit *const *edit
     int rc;
     while ((rc = next_entry(base->as.nested.container, base->as.nested.field, &cursor, &k, &v, &raw)) == 1) {
       size_t j = 0;
-      while (j < nkeys && !same(keys[j], (const char *)k.ptr, k.len)) j++;
+      while (j < nkeys && !same_bytes(keys[j].ptr, keys[j].len, k.ptr, k.len)) j++;
       if (j < nkeys) {
         if (read_value_checked(v, &base_values[j], 0)) return -EIW_STATUS_INVALID_ARGUMENT;
         has_base[j] = 1;
@@ -162,7 +153,7 @@ static int write_object(buf *out, const eiw_value *base, const edit *const *edit
   for (size_t j = 0; j < nkeys; j++) {
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-      if (same(keys[j], (const char *)firsts[i].ptr, firsts[i].len)) sub[m++] = edits[i];
+      if (same_bytes(keys[j].ptr, keys[j].len, firsts[i].ptr, firsts[i].len)) sub[m++] = edits[i];
     result r;
     int rc = edited(&base_values[j], has_base[j], sub, m, skip, keys[j].len, &r);
     if (rc < 0) return rc;
@@ -187,7 +178,7 @@ int eiw_get(const eiw_event *e, const char *path, eiw_value *out) {
   size_t g = e->count;
   for (size_t i = 0; i < e->count; i++) {
     const edit *x = &e->edits[i];
-    if ((x->len == len && memcmp(x->path, path, len) == 0) || below(path, len, x->path, x->len)) g = i;
+    if (same_bytes(x->path, x->len, path, len) || below(path, len, x->path, x->len)) g = i;
   }
   int has;
   eiw_bytes p = {(const uint8_t *)path, len};

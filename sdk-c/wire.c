@@ -265,10 +265,7 @@ int object_get(eiw_bytes container, uint32_t number, eiw_bytes key, eiw_value *o
   eiw_bytes k, v, raw, found = {0, 0};
   int rc, have = 0;
   while ((rc = next_entry(container, number, &cursor, &k, &v, &raw)) == 1) {
-    size_t i = 0;
-    if (k.len == key.len)
-      while (i < k.len && k.ptr[i] == key.ptr[i]) i++;
-    if (k.len == key.len && i == k.len) {
+    if (same_bytes(k.ptr, k.len, key.ptr, key.len)) {
       found = v;
       have = 1;
     }
@@ -339,12 +336,7 @@ int eiw_value_cstr(const eiw_value *value, char *out, size_t cap) {
   return 1;
 }
 
-int eiw_bytes_eq(eiw_bytes bytes, const char *str) {
-  size_t i = 0;
-  for (; str[i]; i++)
-    if (i >= bytes.len || bytes.ptr[i] != (uint8_t)str[i]) return 0;
-  return i == bytes.len;
-}
+int eiw_bytes_eq(eiw_bytes bytes, const char *str) { return same_bytes(bytes.ptr, bytes.len, str, cstr_len(str)); }
 
 int eiw_config_get(const eiw_config *config, const char *name, eiw_value *out) {
   eiw_bytes key = {(const uint8_t *)name, cstr_len(name)};

@@ -6,7 +6,7 @@ use super::overlay::{Node, Overlay};
 use super::patch::EventPatch;
 use super::reader::{for_each_field, len_field_size, put_len_header};
 use super::view::Source;
-use crate::{Error, Timestamp};
+use crate::{Error, Timestamp, Value};
 use prost::Message;
 
 pub(crate) fn write_event(out: &mut Vec<u8>, patch: &EventPatch) -> Result<(), Error> {
@@ -66,27 +66,60 @@ fn overlay_size(overlay: &Overlay) -> Result<usize, Error> {
         size += entry.raw.len();
     }
     for edit in &overlay.edits {
-        if let Some(value_size) = node_size(&edit.node)? {
-            size += len_field_size(entry_size(edit.key.bytes(), value_size));
+        if let Some(payload) = payload(&edit.node) {
+            size += len_field_size(entry_size(edit.key.bytes(), payload.size(true)?));
         }
     }
     overlay.size.set(size);
     Ok(size)
 }
 
-/// The size of an edited value's payload (None: removed), sizing the
-/// edited objects in it.
-fn node_size(node: &Node) -> Result<Option<usize>, Error> {
-    Ok(Some(match node {
-        Node::Removed => return Ok(None),
-        Node::Owned(value) => value.encoded_len(),
+/// What an edited entry's value payload is made of.
+enum Payload<'p> {
+    /// A value of the input, copied as it is.
+    Bytes(&'p [u8]),
+    Owned(&'p Value),
+    /// An edited object: field 10 and its `Struct` payload.
+    Object(&'p Overlay<'p>),
+}
+
+/// The payload of an edit; None for a removal.
+fn payload<'p>(node: &'p Node<'p>) -> Option<Payload<'p>> {
+    Some(match node {
+        Node::Removed => return None,
+        Node::Owned(value) => Payload::Owned(value),
+        Node::Object(inner) => Payload::Object(inner),
         Node::Input(value) => match value.source {
-            Source::Wire(body) => body.len(),
-            Source::Owned(value) => value.encoded_len(),
-            Source::Patched(inner) => len_field_size(overlay_size(inner)?),
+            Source::Wire(body) => Payload::Bytes(body),
+            Source::Owned(value) => Payload::Owned(value),
+            Source::Patched(inner) => Payload::Object(inner),
         },
-        Node::Object(inner) => len_field_size(overlay_size(inner)?),
-    }))
+    })
+}
+
+impl Payload<'_> {
+    /// Its size; an object's is computed (and recorded) by `overlay_size`
+    /// in the sizing pass, then read back when writing.
+    fn size(&self, sizing: bool) -> Result<usize, Error> {
+        Ok(match self {
+            Payload::Bytes(body) => body.len(),
+            Payload::Owned(value) => value.encoded_len(),
+            Payload::Object(inner) if sizing => len_field_size(overlay_size(inner)?),
+            Payload::Object(inner) => len_field_size(inner.size.get()),
+        })
+    }
+
+    fn write(&self, out: &mut Vec<u8>) -> Result<(), Error> {
+        match self {
+            Payload::Bytes(body) => out.extend_from_slice(body),
+            Payload::Owned(value) => value.encode_raw(out),
+            Payload::Object(inner) => {
+                put_len_header(out, 10, inner.size.get());
+                write_overlay(out, inner)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The size of a map entry's payload: its key and its value's payload.
@@ -109,38 +142,16 @@ fn write_overlay(out: &mut Vec<u8>, overlay: &Overlay) -> Result<(), Error> {
     }
     out.extend_from_slice(&overlay.container[run]);
     for edit in &overlay.edits {
-        let node = &edit.node;
-        let value_size = match node {
-            Node::Removed => continue,
-            Node::Owned(value) => value.encoded_len(),
-            Node::Input(value) => match value.source {
-                Source::Wire(body) => body.len(),
-                Source::Owned(value) => value.encoded_len(),
-                Source::Patched(inner) => len_field_size(inner.size.get()),
-            },
-            Node::Object(inner) => len_field_size(inner.size.get()),
+        let Some(payload) = payload(&edit.node) else {
+            continue;
         };
+        let value_size = payload.size(false)?;
         let key = edit.key.bytes();
         put_len_header(out, 1, entry_size(key, value_size));
         put_len_header(out, 1, key.len());
         out.extend_from_slice(key);
         put_len_header(out, 2, value_size);
-        match node {
-            Node::Removed => {}
-            Node::Owned(value) => value.encode_raw(out),
-            Node::Input(value) => match value.source {
-                Source::Wire(body) => out.extend_from_slice(body),
-                Source::Owned(value) => value.encode_raw(out),
-                Source::Patched(inner) => {
-                    put_len_header(out, 10, inner.size.get());
-                    write_overlay(out, inner)?;
-                }
-            },
-            Node::Object(inner) => {
-                put_len_header(out, 10, inner.size.get());
-                write_overlay(out, inner)?;
-            }
-        }
+        payload.write(out)?;
     }
     Ok(())
 }

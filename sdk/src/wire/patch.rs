@@ -292,8 +292,12 @@ impl<'a> EventPatch<'a> {
         crate::emit_raw(&out)
     }
 
-    /// The edited event as the owned tree.
+    /// The edited event as the owned tree (without edits, the input
+    /// decoded where it lies: the tree API's path for every event).
     pub fn to_event(&self) -> Result<Event, Error> {
+        if !self.is_edited() {
+            return Event::decode(self.input.bytes());
+        }
         Event::decode(&self.encode()?)
     }
 }
