@@ -83,7 +83,7 @@ C_GUEST_CC  := clang --target=wasm32 -mbulk-memory -nostdlib -O3 -flto -std=c11 
 $(C_GUEST_DIR)/%.wasm: sdk-c/examples/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)
-# The SDK's test guest (tests/guest_sdk_c.rs).
+# The SDK's test guest (tests/guest_sdks.rs).
 $(C_GUEST_DIR)/%.wasm: sdk-c/tests/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)
@@ -92,13 +92,39 @@ $(C_GUEST_DIR)/%.wasm: sdk-c/bench/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)
 
+# The AssemblyScript guest SDK (sdk-as/, docs/GUEST-SDKS.md): the same
+# modules as target/wasm32-as/<name>.wasm, with the asc compiler from the
+# package's node_modules (scripts/setup.sh runs `npm ci`). abort (a failed
+# bounds check, out of memory) becomes a trap: the host imports nothing from
+# `env`. A warning fails the build, as -Werror does for C.
+AS_GUEST_DIR := target/wasm32-as
+AS_SDK       := $(wildcard sdk-as/assembly/*.ts) sdk-as/package-lock.json
+AS_GUESTS    := $(addprefix $(AS_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted quickstart))
+ASC          := sdk-as/node_modules/.bin/asc
+asc = out=$$($(ASC) $(1) -o $(2) -O3 --runtime incremental --use abort= 2>&1); rc=$$?; \
+      printf '%s' "$$out"; [ $$rc -eq 0 ] && [ -z "$$out" ] || { rm -f $(2); exit 1; }
+$(AS_GUEST_DIR)/%.wasm: sdk-as/examples/%.ts $(AS_SDK) | setup
+	@mkdir -p $(AS_GUEST_DIR)
+	@$(call asc,$<,$@)
+# The quick start of docs/GUEST-SDKS.md imports the SDK as a package.
+$(AS_GUEST_DIR)/quickstart.wasm: sdk-as/tests/quickstart.ts $(AS_SDK) | setup
+	@mkdir -p $(AS_GUEST_DIR) target/as-packages
+	ln -sfn ../../sdk-as target/as-packages/eiw-guest
+	@$(call asc,$< --path target/as-packages,$@)
+$(AS_GUEST_DIR)/%.wasm: sdk-as/tests/%.ts $(AS_SDK) | setup
+	@mkdir -p $(AS_GUEST_DIR)
+	@$(call asc,$<,$@)
+$(AS_GUEST_DIR)/%.wasm: sdk-as/bench/%.ts $(AS_SDK) | setup
+	@mkdir -p $(AS_GUEST_DIR)
+	@$(call asc,$<,$@)
+
 # The example guest modules and the test guests, as target/wasm32-unknown-unknown/release/*.wasm.
 # Guests are built with whole-program LTO (small crates, fast to link): it
 # inlines prost and the SDK into the module's code, which measured 10-15%
 # faster on W1 (docs/PERFORMANCE.md). The host library keeps the workspace
 # profile (LTO of wasmer would take many minutes).
 GUEST_PROFILE := CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
-wasm: setup $(C_GUESTS)
+wasm: setup $(C_GUESTS) $(AS_GUESTS)
 	$(GUEST_PROFILE) $(CARGO) build --release --target wasm32-unknown-unknown $(addprefix -p ,$(GUESTS))
 
 run: lib wasm
@@ -260,7 +286,7 @@ fuzz-smoke: fuzz-build
 # Process from Go, side by side in one run (see docs/PERFORMANCE.md).
 bench: lib wasm $(CBUILD)/bench
 	$(CARGO) build --release -p eiw-bench
-	EIW_WASM_DIR=$(WASM_DIR) EIW_C_WASM_DIR=$(C_GUEST_DIR) $(RELEASE)/eiw-bench
+	EIW_WASM_DIR=$(WASM_DIR) EIW_C_WASM_DIR=$(C_GUEST_DIR) EIW_AS_WASM_DIR=$(AS_GUEST_DIR) $(RELEASE)/eiw-bench
 	$(CBUILD)/bench $(WASM_DIR)/passthrough.wasm $(WASM_DIR)/add_fields.wasm
 	cd go && $(GO_ENV) go test -run '^$$' -bench Process -benchtime 200000x -count 3 ./...
 
@@ -280,6 +306,7 @@ bench-peers: wasm
 fmt-check:
 	$(CARGO) fmt --all --check
 	@test -z "$$(gofmt -l go)" || { gofmt -l go; echo "gofmt: the files above need formatting"; exit 1; }
+	cd sdk-as && node_modules/.bin/prettier --check --log-level warn .
 
 lint: setup
 	$(CARGO) clippy --release --workspace --all-targets -- -D warnings

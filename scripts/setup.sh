@@ -18,6 +18,9 @@ command -v syslog-ng >/dev/null || packages+=(syslog-ng-core)
 # clang and wasm-ld build the C guest SDK's modules (sdk-c/).
 command -v clang >/dev/null || packages+=(clang)
 command -v wasm-ld >/dev/null || packages+=(lld)
+# npm: the AssemblyScript guest SDK's compiler (sdk-as/); Node.js comes with
+# the machine image.
+command -v npm >/dev/null || packages+=(npm)
 # pkg-config: the Go package and the installed-copy C test find libeiw with it.
 command -v pkg-config >/dev/null || packages+=(pkg-config)
 if [ "${#packages[@]}" -gt 0 ]; then
@@ -26,6 +29,13 @@ if [ "${#packages[@]}" -gt 0 ]; then
   echo "setup: installing ${packages[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+# The AssemblyScript compiler and prettier, at the versions of the lockfile.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! "$root/sdk-as/node_modules/.package-lock.json" -nt "$root/sdk-as/package-lock.json" ]; then
+  echo "setup: installing the AssemblyScript SDK's npm packages"
+  (cd "$root/sdk-as" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

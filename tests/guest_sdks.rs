@@ -1,8 +1,10 @@
-//! The C guest SDK's modules (sdk-c/, built by `make wasm` into
-//! target/wasm32-c) facing bad input: bytes that do not decode reach them
-//! under `trusted_input` and fail the event with a guest status, never a
-//! trap; events at the size limit and nested near the host's depth limit are
-//! processed. (Their behaviour on good events is the conformance suite's.)
+//! The C and AssemblyScript guest SDKs' modules (sdk-c/, sdk-as/, built by
+//! `make wasm` into target/wasm32-c and target/wasm32-as) facing bad input:
+//! bytes that do not decode reach them under `trusted_input` and fail the
+//! event with a guest status, never a trap; events at the size limit and
+//! nested near the host's depth limit are processed; their edits and reads
+//! follow the tree API's rules. (Their behaviour on good events is the
+//! conformance suite's.)
 use eiw::proto::HostOptions;
 use eiw::{Collect, Host, ResultCode};
 use prost::Message;
@@ -10,14 +12,16 @@ use serde_json::{json, Value};
 
 const EXAMPLES: [&str; 5] = ["passthrough", "add_fields", "drop_debug", "split", "rename"];
 
-fn module(name: &str) -> Vec<u8> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("target/wasm32-c/{name}.wasm"));
+/// Each SDK's build directory.
+const SDKS: [&str; 2] = ["target/wasm32-c", "target/wasm32-as"];
+
+fn module(sdk: &str, name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("{sdk}/{name}.wasm"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make wasm`)", path.display()))
 }
 
-fn host(name: &str, options: HostOptions) -> Host {
-    let host = Host::from_options(&module(name), &options.encode_to_vec()).unwrap();
+fn host(sdk: &str, name: &str, options: HostOptions) -> Host {
+    let host = Host::from_options(&module(sdk, name), &options.encode_to_vec()).unwrap();
     let config =
         eiw::json::config_from_json(&json!({"field": "labels.env", "value": "x"})).unwrap();
     if name == "add_fields" {
@@ -37,8 +41,12 @@ fn event(json: Value) -> Vec<u8> {
 #[test]
 fn undecodable_events_are_a_guest_status_not_a_trap() {
     let good = event(json!({"message": "m", "log": {"level": "info"}, "messages": ["a", "b"]}));
-    for name in EXAMPLES {
+    for (sdk, name) in SDKS
+        .iter()
+        .flat_map(|sdk| EXAMPLES.map(|name| (*sdk, name)))
+    {
         let host = host(
+            sdk,
             name,
             HostOptions {
                 trusted_input: true,
@@ -58,14 +66,14 @@ fn undecodable_events_are_a_guest_status_not_a_trap() {
                 Err(e) if e.code() == ResultCode::GuestStatus => statuses += 1,
                 // Emitted bytes that do not decode are the host's to refuse.
                 Err(e) if e.code() == ResultCode::InvalidEmit => {}
-                Err(e) => panic!("{name}: {:?} on {bad:?}: {}", e.code(), e.message()),
+                Err(e) => panic!("{sdk} {name}: {:?} on {bad:?}: {}", e.code(), e.message()),
             }
             let mut out = Collect::default();
             host.process(&good, &mut out).unwrap();
         }
-        assert_eq!(host.stats().instances_recycled, 0, "{name}: no trap");
+        assert_eq!(host.stats().instances_recycled, 0, "{sdk} {name}: no trap");
         if name != "passthrough" {
-            assert!(statuses > 0, "{name}: some inputs fail with a status");
+            assert!(statuses > 0, "{sdk} {name}: some inputs fail with a status");
         }
     }
 }
@@ -81,22 +89,26 @@ fn events_at_the_limits_are_processed() {
         deep = json!({ "d": deep });
     }
     let deep = event(json!({"message": "m", "log": {"level": "info"}, "nest": deep}));
-    for name in EXAMPLES {
-        let host = host(name, HostOptions::default());
+    for (sdk, name) in SDKS
+        .iter()
+        .flat_map(|sdk| EXAMPLES.map(|name| (*sdk, name)))
+    {
+        let host = host(sdk, name, HostOptions::default());
         for input in [&big, &deep] {
             let mut out = Collect::default();
             host.process(input, &mut out)
-                .unwrap_or_else(|e| panic!("{name}: {}", e.message()));
-            assert_eq!(out.events.len(), 1, "{name}");
+                .unwrap_or_else(|e| panic!("{sdk} {name}: {}", e.message()));
+            assert_eq!(out.events.len(), 1, "{sdk} {name}");
         }
     }
 }
 
 mod scripted {
-    //! The C SDK's edits and reads against the tree rules (eiw_proto's
+    //! Each SDK's edits and reads against the tree rules (eiw_proto's
     //! put_path and get_path, Event's remove and rename) on random events
-    //! and random edit scripts, run by sdk-c/tests/scripted.c.
-    use super::module;
+    //! and random edit scripts, run by sdk-c/tests/scripted.c and
+    //! sdk-as/tests/scripted.ts.
+    use super::{module, SDKS};
     use eiw::proto::{self, get_path, put_path, Kind, ListValue, Struct, Value};
     use eiw::{Collect, Host};
     use proptest::prelude::*;
@@ -233,28 +245,74 @@ mod scripted {
         #![proptest_config(ProptestConfig::with_cases(1500))]
 
         #[test]
-        fn c_edits_and_reads_match_the_tree_rules(
+        fn edits_and_reads_match_the_tree_rules(
             fields in prop::collection::btree_map(prop::sample::select(&["a", "b", "c"][..]).prop_map(str::to_string), value(), 0..4),
             timestamp in prop::option::of(any::<i64>()),
             metadata in prop::collection::btree_map(meta_key(), "[a-z]{0,3}", 0..2),
             ops in prop::collection::vec(op(), 1..8),
         ) {
             thread_local! {
-                static HOST: Host = Host::new(&module("scripted"), eiw::Limits::default()).unwrap();
+                static HOSTS: Vec<Host> = SDKS
+                    .iter()
+                    .map(|sdk| Host::new(&module(sdk, "scripted"), eiw::Limits::default()).unwrap())
+                    .collect();
             }
             let mut input = fields.clone();
             input.insert("ops".into(), Value::from_kind(Kind::ListValue(ListValue { values: ops.iter().map(op_value).collect() })));
             let timestamp = timestamp.map(eiw::proto::Timestamp::from_unix_nanos);
             let event = proto::Event { fields: Some(Struct { fields: input }), timestamp, metadata: metadata.clone() };
-            let mut out = Collect::default();
-            HOST.with(|h| h.process(&event.encode_to_vec(), &mut out)).unwrap();
-            prop_assert_eq!(out.events.len(), 1);
-            let mut got = proto::Event::decode(out.events[0].as_slice()).unwrap();
-            if got.fields.is_none() {
-                got.fields = Some(Struct::default());
-            }
             let before = proto::Event { fields: Some(Struct { fields }), timestamp, metadata };
-            prop_assert_eq!(got, tree(before, &ops));
+            let want = tree(before, &ops);
+            HOSTS.with(|hosts| {
+                for (sdk, host) in SDKS.iter().zip(hosts) {
+                    let mut out = Collect::default();
+                    host.process(&event.encode_to_vec(), &mut out).unwrap();
+                    prop_assert_eq!(out.events.len(), 1, "{}", sdk);
+                    let mut got = proto::Event::decode(out.events[0].as_slice()).unwrap();
+                    if got.fields.is_none() {
+                        got.fields = Some(Struct::default());
+                    }
+                    prop_assert_eq!(&got, &want, "{}", sdk);
+                }
+                Ok(())
+            })?;
         }
     }
+}
+
+/// The AssemblyScript quick start of docs/GUEST-SDKS.md (built by `make
+/// wasm` from sdk-as/tests/quickstart.ts, which importing the SDK as the
+/// package `eiw-guest`): the file is the documented code, and it does what
+/// the comments say.
+#[test]
+fn assemblyscript_quick_start_runs_as_documented() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/GUEST-SDKS.md")).unwrap();
+    let code = std::fs::read_to_string(root.join("sdk-as/tests/quickstart.ts")).unwrap();
+    assert!(
+        docs.contains(&format!("```ts\n{code}```")),
+        "docs/GUEST-SDKS.md shows sdk-as/tests/quickstart.ts"
+    );
+    let host = host("target/wasm32-as", "quickstart", HostOptions::default());
+    let mut out = Collect::default();
+    host.process(
+        &event(json!({"message": "m", "log": {"level": "debug"}})),
+        &mut out,
+    )
+    .unwrap();
+    assert!(out.events.is_empty(), "debug events are dropped");
+    host.process(
+        &event(json!({"message": "m", "log": {"level": "info"}})),
+        &mut out,
+    )
+    .unwrap();
+    let got = eiw::proto::Event::decode(out.events[0].as_slice()).unwrap();
+    let fields = got.fields.unwrap().fields;
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["event", "log"]);
+    let event_fields = &fields["event"].as_struct().unwrap();
+    assert_eq!(event_fields["original"], eiw::proto::Value::from("m"));
+    assert!(matches!(
+        event_fields["ingested"].kind,
+        Some(eiw::proto::Kind::TimestampValue(_))
+    ));
 }

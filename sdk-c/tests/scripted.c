@@ -1,6 +1,6 @@
 /* A test guest: applies the edit script in the event's `ops` list to the
  * rest of the event and emits the result, so that tests compare the C
- * SDK's edits and reads with the tree API's (tests/guest_sdk_c.rs).
+ * SDK's edits and reads with the tree API's (tests/guest_sdks.rs).
  * Each op is an object: {"put": path, "value": v}, {"remove": path},
  * {"rename": from, "to": to}, {"get": path}, {"timestamp": unix nanos},
  * {"meta": key, "value": string}, {"unmeta": key} or {"getmeta": key};

@@ -13,11 +13,13 @@ type Workload = (
     Vec<(&'static str, Vec<u8>)>,
 );
 
-pub fn languages(rust: &Path, c: &Path, input: &[Vec<u8>]) {
-    let c_module = |name: &str| {
-        std::fs::read(c.join(format!("{name}.wasm")))
-            .unwrap_or_else(|e| panic!("{name}.wasm in {}: {e} (run `make wasm`)", c.display()))
+pub fn languages(rust: &Path, c: &Path, assemblyscript: &Path, input: &[Vec<u8>]) {
+    let built = |dir: &Path, name: &str| {
+        std::fs::read(dir.join(format!("{name}.wasm")))
+            .unwrap_or_else(|e| panic!("{name}.wasm in {}: {e} (run `make wasm`)", dir.display()))
     };
+    let c_module = |name: &str| built(c, name);
+    let as_module = |name: &str| built(assemblyscript, name);
     let workloads: Vec<Workload> = vec![
         (
             "W0",
@@ -26,6 +28,7 @@ pub fn languages(rust: &Path, c: &Path, input: &[Vec<u8>]) {
             vec![
                 ("Rust", read(rust, "passthrough")),
                 ("C", c_module("passthrough")),
+                ("AssemblyScript", as_module("passthrough")),
             ],
         ),
         (
@@ -36,6 +39,7 @@ pub fn languages(rust: &Path, c: &Path, input: &[Vec<u8>]) {
                 ("Rust, wire-level API", read(rust, "w1_wire")),
                 ("Rust, tree API", read(rust, "w1_transform")),
                 ("C", c_module("w1_transform")),
+                ("AssemblyScript", as_module("w1_transform")),
             ],
         ),
         (
@@ -46,6 +50,7 @@ pub fn languages(rust: &Path, c: &Path, input: &[Vec<u8>]) {
                 ("Rust, wire-level API", read(rust, "w2_wire")),
                 ("Rust, tree API", read(rust, "w2_filter")),
                 ("C", c_module("w2_filter")),
+                ("AssemblyScript", as_module("w2_filter")),
             ],
         ),
     ];

@@ -499,8 +499,11 @@ fn main() {
     let c_dir = std::env::var_os("EIW_C_WASM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/wasm32-c"));
+    let as_dir = std::env::var_os("EIW_AS_WASM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/wasm32-as"));
     if std::env::var("EIW_BENCH_ONLY").map_or(true, |only| only == "languages") {
-        languages::languages(&dir, &c_dir, &plain);
+        languages::languages(&dir, &c_dir, &as_dir, &plain);
     }
 
     formats::formats(&read(&dir, "passthrough"), &plain, &mut |what, rows| {
