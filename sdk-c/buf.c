@@ -14,15 +14,8 @@ void reserve(buf *b, size_t cap) {
   b->ptr = grown, b->cap = cap;
 }
 
-void put(buf *b, const void *data, size_t n) {
+void put_slow(buf *b, const void *data, size_t n) {
   if (b->failed) return;
-  if (b->len + n <= b->cap && n <= 16) {
-    /* Keys, lengths and small values: no call to memory.copy. */
-    const uint8_t *from = data;
-    for (size_t i = 0; i < n; i++) b->ptr[b->len + i] = from[i];
-    b->len += n;
-    return;
-  }
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 256;
     while (cap < b->len + n) cap *= 2;
@@ -39,7 +32,7 @@ size_t varint_len(uint64_t v) {
   return n;
 }
 
-void put_varint(buf *b, uint64_t v) {
+void put_varint_slow(buf *b, uint64_t v) {
   uint8_t bytes[10];
   size_t n = 0;
   while (v >= 0x80) bytes[n++] = (uint8_t)(v | 0x80), v >>= 7;
@@ -47,8 +40,3 @@ void put_varint(buf *b, uint64_t v) {
   put(b, bytes, n);
 }
 
-void put_len_field(buf *b, uint32_t number, const void *data, size_t n) {
-  put_varint(b, (uint64_t)number << 3 | WIRE_LEN);
-  put_varint(b, n);
-  put(b, data, n);
-}

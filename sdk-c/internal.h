@@ -64,10 +64,33 @@ typedef struct {
   int failed;
 } buf;
 void reserve(buf *b, size_t cap);
-void put(buf *b, const void *data, size_t n);
+void put_slow(buf *b, const void *data, size_t n);
+/* Appends bytes; keys, lengths and small values in place (no call to
+ * memory.copy), the rest through put_slow, which grows the buffer. */
+static inline void put(buf *b, const void *data, size_t n) {
+  if (!b->failed && n <= 16 && b->cap - b->len >= n) {
+    const uint8_t *from = data;
+    for (size_t i = 0; i < n; i++) b->ptr[b->len + i] = from[i];
+    b->len += n;
+    return;
+  }
+  put_slow(b, data, n);
+}
 size_t varint_len(uint64_t v);
-void put_varint(buf *b, uint64_t v);
-void put_len_field(buf *b, uint32_t number, const void *data, size_t n);
+void put_varint_slow(buf *b, uint64_t v);
+static inline void put_varint(buf *b, uint64_t v) {
+  if (b->failed || b->cap - b->len < 10) {
+    put_varint_slow(b, v);
+    return;
+  }
+  while (v >= 0x80) b->ptr[b->len++] = (uint8_t)(v | 0x80), v >>= 7;
+  b->ptr[b->len++] = (uint8_t)v;
+}
+static inline void put_len_field(buf *b, uint32_t number, const void *data, size_t n) {
+  put_varint(b, (uint64_t)number << 3 | WIRE_LEN);
+  put_varint(b, n);
+  put(b, data, n);
+}
 
 /* The serialized input and its edits: of fields (patch.c), of the
  * timestamp and the metadata (event.c). */
