@@ -241,7 +241,12 @@ pub(crate) fn emit_event(
         // A host in JSON or msgpack transcodes what it delivers: twice the work.
         let transcoded = state.limits.event_format != crate::format::EventFormat::Protobuf;
         charge(state, &mut store, bytes.len() << usize::from(transcoded))?;
-        if !crate::validate::is_event(bytes) {
+        // SAFETY: as above.
+        let valid = match state.input {
+            Some(input) => crate::validate::is_emit_of(bytes, unsafe { input.as_ref() }),
+            None => crate::validate::is_event(bytes),
+        };
+        if !valid {
             // Decoded to say why only for the first violation: the call
             // fails with that one.
             let reason = match state.violation {

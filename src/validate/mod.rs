@@ -5,6 +5,9 @@
 //! The schema walked is proto/eiw.proto's: Event, Timestamp, Struct, Value,
 //! ListValue. Unknown fields are skipped, as prost skips them.
 
+mod copied;
+pub use copied::is_emit_of;
+
 const VARINT: u8 = 0;
 const I64: u8 = 1;
 const LEN: u8 = 2;
@@ -167,7 +170,7 @@ type Check = fn(&[u8], u32) -> Option<()>;
 fn fields(
     bytes: &[u8],
     depth: u32,
-    known: impl Fn(&mut Reader, u32, u8) -> Option<Option<()>>,
+    mut known: impl FnMut(&mut Reader, u32, u8) -> Option<Option<()>>,
 ) -> Option<()> {
     if depth >= MAX_DEPTH {
         return None;
