@@ -126,32 +126,3 @@ func (enc *encoder) event(e *Event) ([]byte, error) {
 
 // encoders are reused by Marshal, which copies out what it wrote.
 var encoders = sync.Pool{New: func() interface{} { return new(encoder) }}
-
-// UnmarshalEvent decodes a serialized eiw.v1.Event.
-func UnmarshalEvent(b []byte) (*Event, error) {
-	event := &Event{Fields: map[string]interface{}{}, Metadata: map[string]string{}}
-	d := decoder{b}
-	for len(d.buf) > 0 {
-		field, _, _, payload, err := d.next()
-		if err != nil {
-			return nil, err
-		}
-		switch field {
-		case 1:
-			if event.Timestamp, err = decodeTimestamp(payload); err != nil {
-				return nil, err
-			}
-		case 2:
-			if event.Fields, err = decodeStruct(payload); err != nil {
-				return nil, err
-			}
-		case 3:
-			k, v, err := decodeEntry(payload)
-			if err != nil {
-				return nil, err
-			}
-			event.Metadata[k] = string(v)
-		}
-	}
-	return event, nil
-}

@@ -63,12 +63,13 @@ func decodeStats(b []byte) (*Stats, error) {
 		12: &s.CPUPointsMaxPerCall, 15: &s.LogLinesDelivered, 16: &s.LogLinesBelowLevel,
 		17: &s.LogLinesRateLimited, 20: &s.InstancesLive, 21: &s.InstancesReleasedIdle,
 	}
-	d := decoder{b}
-	for len(d.buf) > 0 {
-		field, _, v, payload, err := d.next()
+	r := reader{buf: b}
+	for len(r.buf) > 0 {
+		f, err := r.next()
 		if err != nil {
 			return nil, err
 		}
+		field, v, payload := f.number, f.value, f.payload
 		switch {
 		case counters[field] != nil:
 			*counters[field] = v
@@ -94,12 +95,13 @@ func decodeStats(b []byte) (*Stats, error) {
 }
 
 func decodeHistogram(b []byte, s *Stats) error {
-	d := decoder{b}
-	for len(d.buf) > 0 {
-		field, wire, v, payload, err := d.next()
+	r := reader{buf: b}
+	for len(r.buf) > 0 {
+		f, err := r.next()
 		if err != nil {
 			return err
 		}
+		field, wire, v, payload := f.number, f.wire, f.value, f.payload
 		var list *[]uint64
 		switch field {
 		case 1:
@@ -116,7 +118,7 @@ func decodeHistogram(b []byte, s *Stats) error {
 			*list = append(*list, v)
 			continue
 		}
-		packed := decoder{payload} // repeated scalars are packed in proto3
+		packed := reader{buf: payload} // repeated scalars are packed in proto3
 		for len(packed.buf) > 0 {
 			x, err := packed.varint()
 			if err != nil {
@@ -130,13 +132,13 @@ func decodeHistogram(b []byte, s *Stats) error {
 
 // decodeCountEntry decodes a map<string, uint64> entry.
 func decodeCountEntry(b []byte) (key string, count uint64, err error) {
-	d := decoder{b}
-	for len(d.buf) > 0 {
-		field, _, v, payload, err := d.next()
+	r := reader{buf: b}
+	for len(r.buf) > 0 {
+		f, err := r.next()
 		if err != nil {
 			return "", 0, err
 		}
-		switch field {
+		switch field, v, payload := f.number, f.value, f.payload; field {
 		case 1:
 			key = string(payload)
 		case 2:

@@ -1,0 +1,302 @@
+package eiw
+
+// Reading serialized events into Go values with protobuf's rules, so that
+// what the host accepted (its check agrees with prost) reads the same here:
+// occurrences of a message field merge (two `fields` objects are one), a
+// oneof takes its last field (merging when it is the same message kind as
+// before), the last of a repeated map key wins. Keys and strings are slices
+// of one copy of the event's bytes.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+var errTruncated = errors.New("eiw: truncated protobuf")
+
+// maxDepth is prost's (and the host's) limit on nested messages.
+const maxDepth = 100
+
+var errTooDeep = errors.New("eiw: event nested deeper than 100 messages")
+
+// reader reads protobuf from buf, which starts at offset off of src.
+type reader struct {
+	src string
+	buf []byte
+	off int
+}
+
+// field is one field read: its number, wire type, varint or fixed value,
+// and a length-delimited payload with its offset in src.
+type field struct {
+	number, wire int
+	value        uint64
+	payload      []byte
+	at           int
+}
+
+func (r *reader) varint() (uint64, error) {
+	v, n := binary.Uvarint(r.buf)
+	if n <= 0 {
+		return 0, errTruncated
+	}
+	r.buf, r.off = r.buf[n:], r.off+n
+	return v, nil
+}
+
+func (r *reader) take(n uint64) ([]byte, error) {
+	if n > uint64(len(r.buf)) {
+		return nil, errTruncated
+	}
+	b := r.buf[:n]
+	r.buf, r.off = r.buf[n:], r.off+int(n)
+	return b, nil
+}
+
+func (r *reader) next() (f field, err error) {
+	key, err := r.varint()
+	if err != nil {
+		return f, err
+	}
+	f.number, f.wire = int(key>>3), int(key&7)
+	switch f.wire {
+	case wireVarint:
+		f.value, err = r.varint()
+	case wireFixed64:
+		var b []byte
+		if b, err = r.take(8); err == nil {
+			f.value = binary.LittleEndian.Uint64(b)
+		}
+	case wireFixed32:
+		var b []byte
+		if b, err = r.take(4); err == nil {
+			f.value = uint64(binary.LittleEndian.Uint32(b))
+		}
+	case wireBytes:
+		var n uint64
+		if n, err = r.varint(); err == nil {
+			f.at = r.off
+			f.payload, err = r.take(n)
+		}
+	default:
+		err = fmt.Errorf("eiw: unsupported wire type %d", f.wire)
+	}
+	return f, err
+}
+
+// in reads a field's payload.
+func (r *reader) in(f field) reader { return reader{src: r.src, buf: f.payload, off: f.at} }
+
+// str is a field's payload as a string, sharing src.
+func (r *reader) str(f field) string { return r.src[f.at : f.at+len(f.payload)] }
+
+// UnmarshalEvent decodes a serialized eiw.v1.Event.
+func UnmarshalEvent(b []byte) (*Event, error) {
+	r := reader{src: string(b), buf: b}
+	event := &Event{Fields: map[string]interface{}{}, Metadata: map[string]string{}}
+	var seconds, nanos int64
+	hasTime := false
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		switch f.number {
+		case 1:
+			if err := mergeTimestamp(r.in(f), &seconds, &nanos); err != nil {
+				return nil, err
+			}
+			hasTime = true
+		case 2:
+			if err := mergeStruct(event.Fields, r.in(f), 1); err != nil {
+				return nil, err
+			}
+		case 3:
+			k, v, err := stringEntry(r.in(f))
+			if err != nil {
+				return nil, err
+			}
+			event.Metadata[k] = v
+		}
+	}
+	if hasTime {
+		event.Timestamp = time.Unix(seconds, nanos).UTC()
+	}
+	return event, nil
+}
+
+// mergeTimestamp reads a Timestamp over what earlier occurrences set.
+func mergeTimestamp(r reader, seconds, nanos *int64) error {
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return err
+		}
+		switch f.number {
+		case 1:
+			*seconds = int64(f.value)
+		case 2:
+			*nanos = int64(int32(f.value))
+		}
+	}
+	return nil
+}
+
+// stringEntry reads a map<string, string> entry.
+func stringEntry(r reader) (key, value string, err error) {
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return "", "", err
+		}
+		switch f.number {
+		case 1:
+			key = r.str(f)
+		case 2:
+			value = r.str(f)
+		}
+	}
+	return key, value, nil
+}
+
+// mergeStruct reads a Struct's entries into fields; a repeated key takes
+// its last entry.
+func mergeStruct(fields map[string]interface{}, r reader, depth int) error {
+	if depth > maxDepth {
+		return errTooDeep
+	}
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return err
+		}
+		if f.number != 1 {
+			continue
+		}
+		key, value, err := valueEntry(r.in(f))
+		if err != nil {
+			return err
+		}
+		if fields[key], err = decodeValue(value, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// valueEntry reads a map<string, Value> entry: its key, and its value's
+// payload (occurrences of the value merge: their payloads concatenated).
+func valueEntry(r reader) (key string, value reader, err error) {
+	value = reader{src: r.src}
+	repeated := false
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return "", value, err
+		}
+		switch {
+		case f.number == 1:
+			key = r.str(f)
+		case f.number == 2 && value.buf == nil:
+			value = r.in(f)
+		case f.number == 2:
+			if !repeated {
+				value.buf = append([]byte(nil), value.buf...)
+				repeated = true
+			}
+			value.buf = append(value.buf, f.payload...)
+		}
+	}
+	if repeated {
+		value = reader{src: string(value.buf), buf: value.buf}
+	}
+	return key, value, nil
+}
+
+// decodeValue reads a Value: its last field sets the kind; a message field
+// of the same kind as the one before it merges into it.
+func decodeValue(r reader, depth int) (interface{}, error) {
+	if depth > maxDepth {
+		return nil, errTooDeep
+	}
+	var value interface{}
+	var seconds, nanos int64
+	kind := 0
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		switch f.number {
+		case 1:
+			value = nil
+		case 2:
+			value = f.value != 0
+		case 3:
+			value = int64(f.value)
+		case 4:
+			value = f.value
+		case 5:
+			value = math.Float64frombits(f.value)
+		case 6:
+			value = r.str(f)
+		case 7:
+			value = append([]byte(nil), f.payload...)
+		case 8:
+			if kind != 8 {
+				seconds, nanos = 0, 0
+			}
+			if err := mergeTimestamp(r.in(f), &seconds, &nanos); err != nil {
+				return nil, err
+			}
+			value = time.Unix(seconds, nanos).UTC()
+		case 9:
+			list, _ := value.([]interface{})
+			if kind != 9 {
+				list = []interface{}{}
+			}
+			if list, err = appendList(list, r.in(f), depth+1); err != nil {
+				return nil, err
+			}
+			value = list
+		case 10:
+			fields, _ := value.(map[string]interface{})
+			if kind != 10 {
+				fields = map[string]interface{}{}
+			}
+			if err := mergeStruct(fields, r.in(f), depth+1); err != nil {
+				return nil, err
+			}
+			value = fields
+		default:
+			continue
+		}
+		kind = f.number
+	}
+	return value, nil
+}
+
+// appendList reads a ListValue's values onto list.
+func appendList(list []interface{}, r reader, depth int) ([]interface{}, error) {
+	if depth > maxDepth {
+		return nil, errTooDeep
+	}
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if f.number != 1 {
+			continue
+		}
+		v, err := decodeValue(r.in(f), depth+1)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, nil
+}
