@@ -87,6 +87,20 @@ func (r *reader) next() (f field, err error) {
 	return f, err
 }
 
+// each calls visit for every field left to read.
+func (r *reader) each(visit func(f field) error) error {
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return err
+		}
+		if err := visit(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // in reads a field's payload.
 func (r *reader) in(f field) reader { return reader{src: r.src, buf: f.payload, off: f.at} }
 
@@ -99,28 +113,22 @@ func UnmarshalEvent(b []byte) (*Event, error) {
 	event := &Event{Fields: map[string]interface{}{}, Metadata: map[string]string{}}
 	var seconds, nanos int64
 	hasTime := false
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := r.each(func(f field) error {
 		switch f.number {
 		case 1:
-			if err := mergeTimestamp(r.in(f), &seconds, &nanos); err != nil {
-				return nil, err
-			}
 			hasTime = true
+			return mergeTimestamp(r.in(f), &seconds, &nanos)
 		case 2:
-			if err := mergeStruct(event.Fields, r.in(f), 1); err != nil {
-				return nil, err
-			}
+			return mergeStruct(event.Fields, r.in(f), 1)
 		case 3:
 			k, v, err := stringEntry(r.in(f))
-			if err != nil {
-				return nil, err
-			}
 			event.Metadata[k] = v
+			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if hasTime {
 		event.Timestamp = time.Unix(seconds, nanos).UTC()
@@ -130,36 +138,29 @@ func UnmarshalEvent(b []byte) (*Event, error) {
 
 // mergeTimestamp reads a Timestamp over what earlier occurrences set.
 func mergeTimestamp(r reader, seconds, nanos *int64) error {
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.each(func(f field) error {
 		switch f.number {
 		case 1:
 			*seconds = int64(f.value)
 		case 2:
 			*nanos = int64(int32(f.value))
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // stringEntry reads a map<string, string> entry.
 func stringEntry(r reader) (key, value string, err error) {
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return "", "", err
-		}
+	err = r.each(func(f field) error {
 		switch f.number {
 		case 1:
 			key = r.str(f)
 		case 2:
 			value = r.str(f)
 		}
-	}
-	return key, value, nil
+		return nil
+	})
+	return key, value, err
 }
 
 // mergeStruct reads a Struct's entries into fields; a repeated key takes
@@ -168,23 +169,16 @@ func mergeStruct(fields map[string]interface{}, r reader, depth int) error {
 	if depth > maxDepth {
 		return errTooDeep
 	}
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return err
-		}
+	return r.each(func(f field) error {
 		if f.number != 1 {
-			continue
+			return nil
 		}
 		key, value, err := valueEntry(r.in(f))
-		if err != nil {
-			return err
+		if err == nil {
+			fields[key], err = decodeValue(value, depth+1)
 		}
-		if fields[key], err = decodeValue(value, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // valueEntry reads a map<string, Value> entry: its key, and its value's
@@ -192,11 +186,7 @@ func mergeStruct(fields map[string]interface{}, r reader, depth int) error {
 func valueEntry(r reader) (key string, value reader, err error) {
 	value = reader{src: r.src}
 	repeated := false
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return "", value, err
-		}
+	err = r.each(func(f field) error {
 		switch {
 		case f.number == 1:
 			key = r.str(f)
@@ -209,27 +199,23 @@ func valueEntry(r reader) (key string, value reader, err error) {
 			}
 			value.buf = append(value.buf, f.payload...)
 		}
-	}
+		return nil
+	})
 	if repeated {
 		value = reader{src: string(value.buf), buf: value.buf}
 	}
-	return key, value, nil
+	return key, value, err
 }
 
 // decodeValue reads a Value: its last field sets the kind; a message field
 // of the same kind as the one before it merges into it.
-func decodeValue(r reader, depth int) (interface{}, error) {
+func decodeValue(r reader, depth int) (value interface{}, err error) {
 	if depth > maxDepth {
 		return nil, errTooDeep
 	}
-	var value interface{}
 	var seconds, nanos int64
 	kind := 0
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err = r.each(func(f field) (err error) {
 		switch f.number {
 		case 1:
 			value = nil
@@ -249,32 +235,30 @@ func decodeValue(r reader, depth int) (interface{}, error) {
 			if kind != 8 {
 				seconds, nanos = 0, 0
 			}
-			if err := mergeTimestamp(r.in(f), &seconds, &nanos); err != nil {
-				return nil, err
-			}
+			err = mergeTimestamp(r.in(f), &seconds, &nanos)
 			value = time.Unix(seconds, nanos).UTC()
 		case 9:
 			list, _ := value.([]interface{})
 			if kind != 9 {
 				list = []interface{}{}
 			}
-			if list, err = appendList(list, r.in(f), depth+1); err != nil {
-				return nil, err
-			}
+			list, err = appendList(list, r.in(f), depth+1)
 			value = list
 		case 10:
 			fields, _ := value.(map[string]interface{})
 			if kind != 10 {
 				fields = map[string]interface{}{}
 			}
-			if err := mergeStruct(fields, r.in(f), depth+1); err != nil {
-				return nil, err
-			}
+			err = mergeStruct(fields, r.in(f), depth+1)
 			value = fields
 		default:
-			continue
+			return nil
 		}
 		kind = f.number
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return value, nil
 }
@@ -284,19 +268,13 @@ func appendList(list []interface{}, r reader, depth int) ([]interface{}, error) 
 	if depth > maxDepth {
 		return nil, errTooDeep
 	}
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := r.each(func(f field) error {
 		if f.number != 1 {
-			continue
+			return nil
 		}
 		v, err := decodeValue(r.in(f), depth+1)
-		if err != nil {
-			return nil, err
-		}
 		list = append(list, v)
-	}
-	return list, nil
+		return err
+	})
+	return list, err
 }

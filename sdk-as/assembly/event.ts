@@ -14,6 +14,7 @@ import {
   nextField,
   objectGetPath,
   readTimestampFields,
+  readMapEntry,
   readValue,
   sameBytes,
   span,
@@ -411,23 +412,7 @@ class MetadataEntry {
   valueLen: usize;
 
   read(ptr: usize, len: usize): bool {
-    let entry = span(ptr, len);
-    let f = newField();
-    let rc: i32;
-    this.keyPtr = this.valuePtr = ptr;
-    this.keyLen = this.valueLen = 0;
-    while ((rc = nextField(entry, f)) == 1) {
-      if (f.number != 1 && f.number != 2) continue;
-      if (f.wire != WIRE_LEN) return false;
-      if (f.number == 1) {
-        this.keyPtr = f.payloadPtr;
-        this.keyLen = f.payloadLen;
-      } else {
-        this.valuePtr = f.payloadPtr;
-        this.valueLen = f.payloadLen;
-      }
-    }
-    return rc == 0;
+    return readMapEntry<MetadataEntry>(ptr, len, this, false);
   }
 }
 

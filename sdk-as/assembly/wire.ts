@@ -392,30 +392,36 @@ export class EntryCursor {
   // An entry's key and value; an entry whose value is encoded twice (a
   // merge no encoder writes) is refused.
   parseEntry(ptr: usize, len: usize): bool {
-    let entry = entryBody;
-    entry.set(ptr, len);
-    let f = entryField;
-    let rc: i32,
-      haveValue = false;
-    this.keyPtr = ptr;
-    this.keyLen = 0;
-    this.valuePtr = ptr;
-    this.valueLen = 0;
-    while ((rc = nextField(entry, f)) == 1) {
-      if (f.number != 1 && f.number != 2) continue;
-      if (f.wire != WIRE_LEN) return false;
-      if (f.number == 1) {
-        this.keyPtr = f.payloadPtr;
-        this.keyLen = f.payloadLen;
-      } else {
-        if (haveValue) return false;
-        haveValue = true;
-        this.valuePtr = f.payloadPtr;
-        this.valueLen = f.payloadLen;
-      }
-    }
-    return rc == 0;
+    return readMapEntry<EntryCursor>(ptr, len, this, true);
   }
+}
+
+// Reads a map entry's key and value (the last of each) into `out`; with
+// `refuseRepeatedValue`, a value encoded twice is refused.
+export function readMapEntry<T>(ptr: usize, len: usize, out: T, refuseRepeatedValue: bool): bool {
+  let entry = entryBody;
+  entry.set(ptr, len);
+  let f = entryField;
+  let rc: i32,
+    haveValue = false;
+  out.keyPtr = ptr;
+  out.keyLen = 0;
+  out.valuePtr = ptr;
+  out.valueLen = 0;
+  while ((rc = nextField(entry, f)) == 1) {
+    if (f.number != 1 && f.number != 2) continue;
+    if (f.wire != WIRE_LEN) return false;
+    if (f.number == 1) {
+      out.keyPtr = f.payloadPtr;
+      out.keyLen = f.payloadLen;
+    } else {
+      if (haveValue && refuseRepeatedValue) return false;
+      haveValue = true;
+      out.valuePtr = f.payloadPtr;
+      out.valueLen = f.payloadLen;
+    }
+  }
+  return rc == 0;
 }
 
 export function entryCursor(containerPtr: usize, containerLen: usize, number: u32): EntryCursor {
