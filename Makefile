@@ -77,13 +77,14 @@ install: lib
 # wasm-ld.
 C_GUEST_DIR := target/wasm32-c
 C_SDK       := sdk-c/abi.c sdk-c/buf.c sdk-c/wire.c sdk-c/patch.c sdk-c/event.c
-C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted))
+C_GUESTS    := $(addprefix $(C_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted quickstart))
 C_GUEST_CC  := clang --target=wasm32 -mbulk-memory -nostdlib -O3 -flto -std=c11 -Wall -Wextra -Werror -Isdk-c \
                -Wl,--no-entry -Wl,--strip-debug -Wl,--lto-O3
 $(C_GUEST_DIR)/%.wasm: sdk-c/examples/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)
-# The SDK's test guest (tests/guest_sdks.rs).
+# The SDK's test guests (tests/guest_sdks.rs): scripted, and the quick
+# start of docs/GUEST-SDKS.md.
 $(C_GUEST_DIR)/%.wasm: sdk-c/tests/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal.h | setup
 	@mkdir -p $(C_GUEST_DIR)
 	$(C_GUEST_CC) -o $@ $< $(C_SDK)

@@ -280,39 +280,51 @@ mod scripted {
     }
 }
 
-/// The AssemblyScript quick start of docs/GUEST-SDKS.md (built by `make
-/// wasm` from sdk-as/tests/quickstart.ts, which importing the SDK as the
-/// package `eiw-guest`): the file is the documented code, and it does what
-/// the comments say.
+/// The quick starts of docs/GUEST-SDKS.md (built by `make wasm` from
+/// sdk-c/tests/quickstart.c and sdk-as/tests/quickstart.ts, the latter
+/// importing the SDK as the package `eiw-guest`): each file is the
+/// documented code, and the module does what its comments say.
 #[test]
-fn assemblyscript_quick_start_runs_as_documented() {
+fn quick_starts_run_as_documented() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let docs = std::fs::read_to_string(root.join("docs/GUEST-SDKS.md")).unwrap();
-    let code = std::fs::read_to_string(root.join("sdk-as/tests/quickstart.ts")).unwrap();
-    assert!(
-        docs.contains(&format!("```ts\n{code}```")),
-        "docs/GUEST-SDKS.md shows sdk-as/tests/quickstart.ts"
-    );
-    let host = host("target/wasm32-as", "quickstart", HostOptions::default());
-    let mut out = Collect::default();
-    host.process(
-        &event(json!({"message": "m", "log": {"level": "debug"}})),
-        &mut out,
-    )
-    .unwrap();
-    assert!(out.events.is_empty(), "debug events are dropped");
-    host.process(
-        &event(json!({"message": "m", "log": {"level": "info"}})),
-        &mut out,
-    )
-    .unwrap();
-    let got = eiw::proto::Event::decode(out.events[0].as_slice()).unwrap();
-    let fields = got.fields.unwrap().fields;
-    assert_eq!(fields.keys().collect::<Vec<_>>(), ["event", "log"]);
-    let event_fields = &fields["event"].as_struct().unwrap();
-    assert_eq!(event_fields["original"], eiw::proto::Value::from("m"));
-    assert!(matches!(
-        event_fields["ingested"].kind,
-        Some(eiw::proto::Kind::TimestampValue(_))
-    ));
+    for (sdk, source, fence) in [
+        ("target/wasm32-c", "sdk-c/tests/quickstart.c", "c"),
+        ("target/wasm32-as", "sdk-as/tests/quickstart.ts", "ts"),
+    ] {
+        let code = std::fs::read_to_string(root.join(source)).unwrap();
+        assert!(
+            docs.contains(&format!("```{fence}\n{code}```")),
+            "docs/GUEST-SDKS.md shows {source}"
+        );
+        let host = host(sdk, "quickstart", HostOptions::default());
+        let mut out = Collect::default();
+        host.process(
+            &event(json!({"message": "m", "log": {"level": "debug"}})),
+            &mut out,
+        )
+        .unwrap();
+        assert!(out.events.is_empty(), "{sdk}: debug events are dropped");
+        host.process(
+            &event(json!({"message": "m", "log": {"level": "info"}})),
+            &mut out,
+        )
+        .unwrap();
+        let got = eiw::proto::Event::decode(out.events[0].as_slice()).unwrap();
+        let fields = got.fields.unwrap().fields;
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["event", "log"], "{sdk}");
+        let event_fields = &fields["event"].as_struct().unwrap();
+        assert_eq!(
+            event_fields["original"],
+            eiw::proto::Value::from("m"),
+            "{sdk}"
+        );
+        assert!(
+            matches!(
+                event_fields["ingested"].kind,
+                Some(eiw::proto::Kind::TimestampValue(_))
+            ),
+            "{sdk}"
+        );
+    }
 }
