@@ -1,6 +1,7 @@
-//! The benchmark workloads W0-W2 with each guest language's build of the
-//! module side by side (docs/GUEST-SDKS.md): module size and cost per event,
-//! as a ratio to the Rust build on the wire-level API.
+//! The benchmark workloads W0-W2, and the examples of the conformance
+//! suite, with each guest language's build of the module side by side
+//! (docs/GUEST-SDKS.md): module size and cost per event, as a ratio to the
+//! Rust build (on the wire-level API where there are two).
 use crate::suite::run_once;
 use crate::{eiw_pass, host, interleaved, read, Count, Row};
 use std::path::Path;
@@ -20,7 +21,7 @@ pub fn languages(rust: &Path, c: &Path, assemblyscript: &Path, input: &[Vec<u8>]
     };
     let c_module = |name: &str| built(c, name);
     let as_module = |name: &str| built(assemblyscript, name);
-    let workloads: Vec<Workload> = vec![
+    let mut workloads: Vec<Workload> = vec![
         (
             "W0",
             "passthrough",
@@ -54,6 +55,25 @@ pub fn languages(rust: &Path, c: &Path, assemblyscript: &Path, input: &[Vec<u8>]
             ],
         ),
     ];
+    // The examples themselves (the suite's events have no `messages`
+    // list, so split passes them on).
+    for (example, config) in [
+        ("add_fields", true),
+        ("drop_debug", false),
+        ("split", false),
+        ("rename", false),
+    ] {
+        workloads.push((
+            "example",
+            example,
+            config,
+            vec![
+                ("Rust", read(rust, example)),
+                ("C", c_module(example)),
+                ("AssemblyScript", as_module(example)),
+            ],
+        ));
+    }
     println!("\n### Guest languages: the same workloads built in each\n");
     println!("| workload | build | module | ns/event | vs the first build |");
     println!("|---|---|---:|---:|---:|");
