@@ -280,6 +280,51 @@ mod scripted {
     }
 }
 
+/// AssemblyScript's `Value.keys()`: the keys of an object in encoding
+/// order, a repeated key once, where it last appears (protobuf's rule: the
+/// last entry of a key is the one that counts).
+#[test]
+fn assemblyscript_keys_follow_the_encoding() {
+    let host = host("target/wasm32-as", "keys", HostOptions::default());
+    let entry = |key: &str, value: i64| {
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert(key.to_string(), eiw::proto::Value::from(value));
+        eiw::proto::Struct { fields }.encode_to_vec()
+    };
+    // o = {b: 1, a: 2, c: 3, b: 4}: four entries, as an encoder that does
+    // not sort or merge would write them.
+    let object: Vec<u8> = [entry("b", 1), entry("a", 2), entry("c", 3), entry("b", 4)].concat();
+    let mut value = vec![0x52];
+    prost::encoding::encode_varint(object.len() as u64, &mut value);
+    value.extend_from_slice(&object);
+    // Decoded, `b` is there once (its last entry's value).
+    let decoded = eiw::proto::Value::decode(value.as_slice()).unwrap();
+    assert_eq!(
+        decoded.as_struct().unwrap()["b"],
+        eiw::proto::Value::from(4i64)
+    );
+    // The event {o: ...} with o's entries as written.
+    let mut fields = Vec::new();
+    prost::encoding::encode_key(1, prost::encoding::WireType::LengthDelimited, &mut fields);
+    let mut entry_o = Vec::new();
+    prost::encoding::string::encode(1, &"o".to_string(), &mut entry_o);
+    prost::encoding::encode_key(2, prost::encoding::WireType::LengthDelimited, &mut entry_o);
+    prost::encoding::encode_varint(value.len() as u64, &mut entry_o);
+    entry_o.extend_from_slice(&value);
+    prost::encoding::encode_varint(entry_o.len() as u64, &mut fields);
+    fields.extend_from_slice(&entry_o);
+    let mut input = vec![0x12];
+    prost::encoding::encode_varint(fields.len() as u64, &mut input);
+    input.extend_from_slice(&fields);
+    let mut out = Collect::default();
+    host.process(&input, &mut out).unwrap();
+    let got = eiw::proto::Event::decode(out.events[0].as_slice()).unwrap();
+    assert_eq!(
+        got.fields.unwrap().fields["keys"],
+        eiw::proto::Value::from("a,c,b")
+    );
+}
+
 /// The quick starts of docs/GUEST-SDKS.md (built by `make wasm` from
 /// sdk-c/tests/quickstart.c and sdk-as/tests/quickstart.ts, the latter
 /// importing the SDK as the package `eiw-guest`): each file is the

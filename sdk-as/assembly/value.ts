@@ -71,18 +71,22 @@ export class Value {
   // The keys of an object, in encoding order (a repeated key once, where
   // it last appears); empty for other kinds.
   keys(): string[] {
-    let keys = new Array<string>();
-    if (this.kind != Kind.Object) return keys;
+    let all = new Array<string>();
+    if (this.kind != Kind.Object) return all;
     let cursor = entryCursor(this.containerPtr, this.containerLen, this.containerField);
     let rc: i32;
-    while ((rc = cursor.next()) == 1) {
-      let key = String.UTF8.decodeUnsafe(cursor.keyPtr, cursor.keyLen);
-      let at = keys.indexOf(key);
-      if (at >= 0) keys.splice(at, 1);
+    while ((rc = cursor.next()) == 1) all.push(String.UTF8.decodeUnsafe(cursor.keyPtr, cursor.keyLen));
+    if (rc < 0) fail();
+    // Each key where it last appears: walk back, keep the first seen.
+    let seen = new Set<string>();
+    let keys = new Array<string>();
+    for (let i = all.length - 1; i >= 0; i--) {
+      let key = unchecked(all[i]);
+      if (seen.has(key)) continue;
+      seen.add(key);
       keys.push(key);
     }
-    if (rc < 0) fail();
-    return keys;
+    return keys.reverse();
   }
 
   // The elements of a list in order; empty for other kinds.
