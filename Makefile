@@ -100,7 +100,7 @@ $(C_GUEST_DIR)/%.wasm: sdk-c/bench/%.c $(C_SDK) sdk-c/eiw_guest.h sdk-c/internal
 # `env`. A warning fails the build, as -Werror does for C.
 AS_GUEST_DIR := target/wasm32-as
 AS_SDK       := $(wildcard sdk-as/assembly/*.ts) sdk-as/package-lock.json
-AS_GUESTS    := $(addprefix $(AS_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted quickstart keys))
+AS_GUESTS    := $(addprefix $(AS_GUEST_DIR)/,$(addsuffix .wasm,$(EXAMPLES) w1_transform w2_filter scripted quickstart keys typed))
 ASC          := sdk-as/node_modules/.bin/asc
 asc = out=$$($(ASC) $(1) -o $(2) -O3 --runtime incremental --use abort= 2>&1); rc=$$?; \
       printf '%s' "$$out"; [ $$rc -eq 0 ] && [ -z "$$out" ] || { rm -f $(2); exit 1; }

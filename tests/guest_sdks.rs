@@ -325,6 +325,56 @@ fn assemblyscript_keys_follow_the_encoding() {
     );
 }
 
+/// AssemblyScript's puts of every kind of value, and its reads of the
+/// event's time, metadata and bytes (sdk-as/tests/typed.ts), exactly.
+#[test]
+fn assemblyscript_puts_and_reads_every_kind() {
+    use eiw::proto::{Kind, Timestamp, Value};
+    let host = host("target/wasm32-as", "typed", HostOptions::default());
+    let mut input = eiw::json::event_from_json(&json!({"keep": "k"})).unwrap();
+    input.timestamp = Some(Timestamp {
+        seconds: 1_700_000_000,
+        nanos: 250,
+    });
+    input.metadata.insert("m".into(), "meta".into());
+    input.fields.as_mut().unwrap().fields.insert(
+        "raw".into(),
+        Value::from_kind(Kind::BytesValue(vec![0, 159, 146, 150])),
+    );
+    let mut out = Collect::default();
+    host.process(&input.encode_to_vec(), &mut out).unwrap();
+    let got = eiw::proto::Event::decode(out.events[0].as_slice()).unwrap();
+    assert_eq!(
+        got.timestamp,
+        Some(Timestamp {
+            seconds: 7,
+            nanos: 8
+        })
+    );
+    assert_eq!(got.metadata["m"], "changed");
+    let fields = got.fields.unwrap().fields;
+    let put = fields["put"].as_struct().unwrap();
+    assert_eq!(put["int"], Value::from(-5i64));
+    assert_eq!(put["uint"], Value::from(u64::MAX));
+    assert_eq!(put["bool"], Value::from(true));
+    assert_eq!(put["null"], Value::null());
+    assert_eq!(put["double"], Value::from(-2.5f64));
+    assert_eq!(put["string"], Value::from("é✓"));
+    assert_eq!(
+        put["time"],
+        Value::from_kind(Kind::TimestampValue(Timestamp {
+            seconds: -1,
+            nanos: 999_999_999
+        }))
+    );
+    let read = fields["read"].as_struct().unwrap();
+    assert_eq!(read["seconds"], Value::from(1_700_000_000i64));
+    assert_eq!(read["nanos"], Value::from(250i64));
+    assert_eq!(read["metadata"], Value::from("meta"));
+    assert_eq!(read["bytes"], Value::from(4i64));
+    assert_eq!(fields["keep"], Value::from("k"));
+}
+
 /// The quick starts of docs/GUEST-SDKS.md (built by `make wasm` from
 /// sdk-c/tests/quickstart.c and sdk-as/tests/quickstart.ts, the latter
 /// importing the SDK as the package `eiw-guest`): each file is the
