@@ -375,6 +375,66 @@ fn assemblyscript_puts_and_reads_every_kind() {
     assert_eq!(fields["keep"], Value::from("k"));
 }
 
+/// `process_batch` of each SDK: every event gets its own outputs and
+/// result, an undecodable one (under `trusted_input`) fails alone with a
+/// guest status, and a batch larger than the input buffer (the host
+/// allocates it through `malloc`) is read to its end.
+#[test]
+fn batches_give_each_event_its_outputs_and_result() {
+    for sdk in SDKS {
+        let host = host(
+            sdk,
+            "rename",
+            HostOptions {
+                trusted_input: true,
+                ..Default::default()
+            },
+        );
+        assert!(host.abi().has_process_batch, "{sdk}");
+        let big = "x".repeat(100_000);
+        let good = event(json!({"message": "m"}));
+        let mut bad = good.clone();
+        bad.truncate(good.len() - 1);
+        let events = [
+            event(json!({"message": "first"})),
+            bad,
+            event(json!({"message": big})),
+            event(json!({"message": "last"})),
+        ];
+        let refs: Vec<&[u8]> = events.iter().map(Vec::as_slice).collect();
+        let mut out = eiw::CollectBatch::default();
+        let results = host.process_batch(&refs, &mut out);
+        let codes: Vec<_> = results
+            .iter()
+            .map(|r| r.as_ref().map_err(|e| e.code()).copied())
+            .collect();
+        assert_eq!(
+            codes,
+            [Ok(1), Err(ResultCode::GuestStatus), Ok(1), Ok(1)],
+            "{sdk}"
+        );
+        let originals: Vec<(usize, String)> = out
+            .events
+            .iter()
+            .map(|(i, bytes)| {
+                let e = eiw::proto::Event::decode(bytes.as_slice()).unwrap();
+                let fields = e.fields.unwrap().fields;
+                let original = fields["event"].as_struct().unwrap()["original"].clone();
+                (*i, original.as_str().unwrap().to_string())
+            })
+            .collect();
+        assert_eq!(
+            originals,
+            [
+                (0, "first".to_string()),
+                (2, big.clone()),
+                (3, "last".to_string())
+            ],
+            "{sdk}"
+        );
+    }
+}
+
 /// The quick starts of docs/GUEST-SDKS.md (built by `make wasm` from
 /// sdk-c/tests/quickstart.c and sdk-as/tests/quickstart.ts, the latter
 /// importing the SDK as the package `eiw-guest`): each file is the
