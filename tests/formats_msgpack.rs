@@ -259,3 +259,37 @@ fn hostile_records_cost_what_their_bytes_cost() {
         "at byte 0: duplicate key \"k99\" in the object"
     );
 }
+
+/// A value one level above the depth limit can be a number but not a
+/// timestamp (its Timestamp is a message one level deeper): the deepest
+/// timestamp is refused by name, never written as bytes the event check
+/// refuses (found by the msgpack_transcode fuzz target).
+#[test]
+fn a_timestamp_at_the_depth_limit_is_refused_not_written_invalid() {
+    let wire = |record: &[u8]| {
+        let mut out = Vec::new();
+        Transcoder::default()
+            .event_to_wire(EventFormat::Msgpack, record, &mut out)
+            .map(|_| out)
+            .map_err(|e| e.to_string())
+    };
+    let (mut deepest_number, mut deepest_timestamp) = (0, 0);
+    for n in 1..60 {
+        for (leaf, deepest) in [
+            (&[0x01][..], &mut deepest_number),
+            (&[0xd6, 0xff, 0, 0, 0, 1][..], &mut deepest_timestamp),
+        ] {
+            let mut record = vec![0x81, 0xa1, b'a'];
+            record.extend(std::iter::repeat_n(0x91, n));
+            record.extend_from_slice(leaf);
+            match wire(&record) {
+                Ok(bytes) => {
+                    assert!(eiw::validate::is_event(&bytes), "{n} arrays, {leaf:02x?}");
+                    *deepest = n;
+                }
+                Err(e) => assert!(e.contains("nested too deep"), "{e}"),
+            }
+        }
+    }
+    assert_eq!((deepest_number, deepest_timestamp), (48, 47));
+}

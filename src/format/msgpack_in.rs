@@ -365,6 +365,10 @@ impl<'a> MsgpackReader<'a> {
                 wire::close(out, value);
             }
             Item::Ext(ty, bytes) => {
+                // The Timestamp is a message one level below the Value.
+                if depth + 1 >= MAX_DEPTH {
+                    return self.depth_error();
+                }
                 let (seconds, nanos) = self.ext_time(ty, bytes, at)?;
                 let value = wire::open(out, value_key);
                 let timestamp = wire::open(out, key::TIMESTAMP);
