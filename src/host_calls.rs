@@ -234,16 +234,13 @@ pub(crate) fn emit_event(
     }
     // SAFETY: `input` is set from a live slice for the duration of the call
     // that reads it here, and cleared before that slice's borrow ends.
-    let same_as_input = state
-        .input
-        .is_some_and(|input| unsafe { input.as_ref() } == bytes);
-    if !same_as_input {
+    let input = state.input.map(|input| unsafe { input.as_ref() });
+    if input != Some(bytes) {
         // A host in JSON or msgpack transcodes what it delivers: twice the work.
         let transcoded = state.limits.event_format != crate::format::EventFormat::Protobuf;
         charge(state, &mut store, bytes.len() << usize::from(transcoded))?;
-        // SAFETY: as above.
-        let valid = match state.input {
-            Some(input) => crate::validate::is_emit_of(bytes, unsafe { input.as_ref() }),
+        let valid = match input {
+            Some(input) => crate::validate::is_emit_of(bytes, input),
             None => crate::validate::is_event(bytes),
         };
         if !valid {

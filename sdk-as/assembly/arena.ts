@@ -74,25 +74,33 @@ export function arenaMark(): void {
   markEnd = end;
 }
 
-// Back to the last mark: blocks taken since are freed.
-export function arenaReleaseToMark(): void {
-  while (blocks != markBlocks) {
+// Frees the blocks taken after `last` (0: all of them).
+function freeBlocksAfter(last: usize): void {
+  while (blocks != last) {
     let previous = load<usize>(blocks);
     heap.free(blocks);
     blocks = previous;
   }
+}
+
+// Back to the last mark: blocks taken since are freed.
+export function arenaReleaseToMark(): void {
+  freeBlocksAfter(markBlocks);
   top = markTop;
   end = markEnd;
 }
 
 // Everything the call allocated is released.
 export function arenaReleaseAll(): void {
-  while (blocks != 0) {
-    let previous = load<usize>(blocks);
-    heap.free(blocks);
-    blocks = previous;
-  }
+  freeBlocksAfter(0);
   if (home != 0) startHome();
+}
+
+// `n` zeroed bytes kept for the instance (outside the arena).
+export function heapZeroed(n: usize): usize {
+  let at = heap.alloc(n);
+  memory.fill(at, 0, n);
+  return at;
 }
 
 // A growable list of unmanaged objects in the call arena.

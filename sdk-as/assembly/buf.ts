@@ -1,6 +1,6 @@
 // A growable output buffer in the call arena, and the few protobuf
 // encodings the SDK writes.
-import { Arena } from "./arena";
+import { Arena, heapZeroed } from "./arena";
 import { WIRE_LEN } from "./wire";
 
 @unmanaged
@@ -83,34 +83,42 @@ export class Utf8 {
 // keys are literals. A direct-mapped table; a literal whose slot is taken
 // is encoded per call.
 const LITERAL_SLOTS: usize = 64;
-const literalStrings = zeroedHeap(LITERAL_SLOTS * sizeof<usize>());
-const literalBytes = zeroedHeap(LITERAL_SLOTS * sizeof<usize>());
-
-function zeroedHeap(n: usize): usize {
-  let at = heap.alloc(n);
-  memory.fill(at, 0, n);
-  return at;
-}
+const literalStrings = heapZeroed(LITERAL_SLOTS * sizeof<usize>());
+const literalBytes = heapZeroed(LITERAL_SLOTS * sizeof<usize>());
 
 export function utf8(s: string): Utf8 {
   let str = changetype<usize>(s);
+  let room = max(<usize>s.length * 3, 1);
   if (str < __heap_base) {
     let slot = ((str >> 3) & (LITERAL_SLOTS - 1)) * sizeof<usize>();
     let cached = load<usize>(literalStrings + slot);
     if (cached == str) return changetype<Utf8>(load<usize>(literalBytes + slot));
     if (cached == 0) {
-      let out = changetype<Utf8>(zeroedHeap(offsetof<Utf8>()));
-      let room = <usize>s.length * 3;
-      out.ptr = heap.alloc(room ? room : 1);
-      out.len = String.UTF8.encodeUnsafe(str, s.length, out.ptr);
+      let out = changetype<Utf8>(heapZeroed(offsetof<Utf8>()));
+      encodeInto(out, s, heap.alloc(room));
       store<usize>(literalStrings + slot, str);
       store<usize>(literalBytes + slot, changetype<usize>(out));
       return out;
     }
   }
   let out = Arena.zeroed<Utf8>();
-  let room = <usize>s.length * 3;
-  out.ptr = Arena.alloc(room ? room : 1);
-  out.len = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, out.ptr);
+  encodeInto(out, s, Arena.alloc(room));
   return out;
+}
+
+function encodeInto(out: Utf8, s: string, at: usize): void {
+  out.ptr = at;
+  out.len = String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, at);
+}
+
+// A Timestamp's payload: its seconds and nanos, each when not zero.
+export function putTimestampContent(b: Buf, seconds: i64, nanos: i64): void {
+  if (seconds) {
+    b.putByte(1 << 3);
+    b.putVarint(<u64>seconds);
+  }
+  if (nanos) {
+    b.putByte(2 << 3);
+    b.putVarint(<u64>nanos);
+  }
 }

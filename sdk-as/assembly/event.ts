@@ -2,7 +2,7 @@
 // look-ups scan the serialized bytes and see the edits, edits are recorded,
 // and `emit` copies every unedited field of the input as it is.
 import { Arena, List, newList } from "./arena";
-import { Buf, Utf8, newBuf, utf8, varintLen } from "./buf";
+import { Buf, Utf8, newBuf, putTimestampContent, utf8, varintLen } from "./buf";
 import { hostEmit } from "./host";
 import { Edit, below, edited, newEdit, newResult, writeObject } from "./patch";
 import { Status, callStatus, fail } from "./status";
@@ -126,14 +126,7 @@ export class Event {
       nanos += 1000000000;
     }
     let t = newBuf(24);
-    if (seconds) {
-      t.putByte(1 << 3);
-      t.putVarint(<u64>seconds);
-    }
-    if (nanos) {
-      t.putByte(2 << 3);
-      t.putVarint(<u64>nanos);
-    }
+    putTimestampContent(t, seconds, nanos);
     let b = newBuf(t.len + 2);
     b.putLenField(8, t.ptr, t.len);
     this.addEdit(path, false, b.ptr, b.len);
@@ -306,15 +299,19 @@ export class Event {
       }
     }
     if (has < 0) return -Status.InvalidArgument;
-    let first = g == edits.length ? 0 : g + 1;
-    let all = newList<Edit>();
-    // As the value of one key made of the later edits below the path.
-    all.push(newEdit(path, len, has == 0, has ? out.rawPtr : 0, has ? out.rawLen : 0));
-    for (let i = first; i < edits.length; i++) {
+    // Later edits below the path apply over it: as the value of one key
+    // made of them (listed only when there are some).
+    let all: List<Edit> | null = null;
+    for (let i = g == edits.length ? 0 : g + 1; i < edits.length; i++) {
       let x = edits.at(i);
-      if (below(x.path, x.len, path, len)) all.push(x);
+      if (!below(x.path, x.len, path, len)) continue;
+      if (!all) {
+        all = newList<Edit>();
+        all.push(newEdit(path, len, has == 0, has ? out.rawPtr : 0, has ? out.rawLen : 0));
+      }
+      all.push(x);
     }
-    if (all.length == 1) return has;
+    if (!all) return has;
     let skip: usize = 0;
     for (let i: usize = 0; i < len; i++) if (load<u8>(path + i) == 0x2e) skip = i + 1;
     let r = newResult();
@@ -370,14 +367,7 @@ export class Event {
   private putTimestampAndMetadata(out: Buf): void {
     if (this.timestampSet) {
       let t = newBuf(24);
-      if (this.seconds) {
-        t.putByte(1 << 3);
-        t.putVarint(<u64>this.seconds);
-      }
-      if (this.nanos) {
-        t.putByte(2 << 3);
-        t.putVarint(<u64>(<i64>this.nanos));
-      }
+      putTimestampContent(t, this.seconds, this.nanos);
       out.putLenField(1, t.ptr, t.len);
     }
     for (let i = 0; i < this.metadata.length; i++) {

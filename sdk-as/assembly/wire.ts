@@ -2,7 +2,7 @@
 // of a repeated map key wins, a oneof takes its last field, repeated
 // occurrences of a message merge (views span them all). Functions return
 // 1 found / 0 absent or at the end / -1 for bytes that do not decode.
-import { Arena } from "./arena";
+import { Arena, heapZeroed } from "./arena";
 import { Kind } from "./value";
 
 export const WIRE_VARINT: u8 = 0;
@@ -49,9 +49,7 @@ export function newField(): Field {
 // Working objects of functions that never run twice at once, kept for the
 // instance (allocated once, outside the arena).
 function scratch<T>(): T {
-  let at = heap.alloc(offsetof<T>());
-  memory.fill(at, 0, offsetof<T>());
-  return changetype<T>(at);
+  return changetype<T>(heapZeroed(offsetof<T>()));
 }
 const timestampBody = scratch<Span>();
 const timestampField = scratch<Field>();

@@ -125,17 +125,11 @@ impl<'a> InputEntries<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::is_event;
+    use super::super::tests::next;
     use super::*;
     use crate::json::event_from_json;
     use prost::Message as _;
     use serde_json::json;
-
-    fn next(state: &mut u64) -> u64 {
-        *state ^= *state << 13;
-        *state ^= *state >> 7;
-        *state ^= *state << 17;
-        *state
-    }
 
     /// The input's entries (field 1 of its fields object), encoded.
     fn entries(input: &[u8]) -> Vec<Vec<u8>> {

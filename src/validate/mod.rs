@@ -349,7 +349,8 @@ mod tests {
     }
 
     /// A small deterministic generator, so the test needs no crate.
-    fn next(state: &mut u64) -> u64 {
+    /// A xorshift step, for mutations (also copied.rs's tests).
+    pub(super) fn next(state: &mut u64) -> u64 {
         *state ^= *state << 13;
         *state ^= *state >> 7;
         *state ^= *state << 17;

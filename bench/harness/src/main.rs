@@ -396,8 +396,8 @@ fn recovery(hostile: &[u8]) {
 }
 
 fn read(dir: &Path, name: &str) -> Vec<u8> {
-    std::fs::read(dir.join(format!("{name}.wasm")))
-        .unwrap_or_else(|e| panic!("{name}.wasm: {e} (run `make wasm`)"))
+    let path = dir.join(format!("{name}.wasm"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (run `make wasm`)", path.display()))
 }
 
 fn main() {
