@@ -9,16 +9,9 @@
 //! (the host checks every emit; `event_from_unchecked_wire` checks first),
 //! whose strings are UTF-8.
 use super::FormatError;
-use crate::validate::MAX_DEPTH;
+use crate::validate::{END_GROUP, I32, I64, LEN, MAX_DEPTH, START_GROUP, VARINT};
 
 type Result<T> = std::result::Result<T, FormatError>;
-
-const VARINT: u8 = 0;
-const I64: u8 = 1;
-const LEN: u8 = 2;
-const START_GROUP: u8 = 3;
-const END_GROUP: u8 = 4;
-const I32: u8 = 5;
 
 fn malformed<T>(what: &str) -> Result<T> {
     Err(FormatError::new(format!(

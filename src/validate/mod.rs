@@ -8,12 +8,13 @@
 mod copied;
 pub use copied::is_emit_of;
 
-const VARINT: u8 = 0;
-const I64: u8 = 1;
-const LEN: u8 = 2;
-const START_GROUP: u8 = 3;
-const END_GROUP: u8 = 4;
-const I32: u8 = 5;
+/// Protobuf's wire types (also the record formats' wire reader's).
+pub(crate) const VARINT: u8 = 0;
+pub(crate) const I64: u8 = 1;
+pub(crate) const LEN: u8 = 2;
+pub(crate) const START_GROUP: u8 = 3;
+pub(crate) const END_GROUP: u8 = 4;
+pub(crate) const I32: u8 = 5;
 
 /// prost's recursion limit for nested messages.
 pub(crate) const MAX_DEPTH: u32 = 100;
