@@ -7,7 +7,7 @@ import (
 )
 
 func messageEvent(s string) []byte {
-	return encoded(&Event{Fields: map[string]interface{}{"message": s}})
+	return encoded(NewEvent(map[string]interface{}{"message": s}))
 }
 
 // Each input gets its own outputs and result: an invalid input fails
@@ -28,7 +28,7 @@ func TestProcessBatchGivesEachInputItsOutputsAndResult(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		original := e.Fields["event"].(map[string]interface{})["original"]
+		original := e.Fields()["event"].(map[string]interface{})["original"]
 		if want := string(rune('a' + i)); original != want {
 			t.Errorf("input %d: event.original = %v, want %q", i, original, want)
 		}
@@ -42,7 +42,7 @@ func TestProcessBatchGivesEachInputItsOutputsAndResult(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		in = append(in, messageEvent(fmt.Sprint(i)))
 	}
-	in[2] = encoded(&Event{Fields: map[string]interface{}{"attack": "unreachable"}})
+	in[2] = encoded(NewEvent(map[string]interface{}{"attack": "unreachable"}))
 	out, err = h.ProcessBatch(in)
 	if err != nil {
 		t.Fatal(err)

@@ -7,13 +7,10 @@ import (
 
 // benchEvent is the event c-tests/bench.c sends: the same bytes.
 func benchEvent() []byte {
-	return encoded(&Event{
-		Timestamp: time.Unix(1764490500, 0),
-		Fields: map[string]interface{}{
-			"log":     map[string]interface{}{"level": "info"},
-			"message": "GET / 200",
-		},
-	})
+	return encoded(testEvent(time.Unix(1764490500, 0), map[string]interface{}{
+		"log":     map[string]interface{}{"level": "info"},
+		"message": "GET / 200",
+	}, nil))
 }
 
 func benchmarkProcess(b *testing.B, name string, register map[string]interface{}) {

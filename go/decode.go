@@ -39,6 +39,11 @@ type field struct {
 }
 
 func (r *reader) varint() (uint64, error) {
+	if len(r.buf) > 0 && r.buf[0] < 0x80 {
+		v := uint64(r.buf[0])
+		r.buf, r.off = r.buf[1:], r.off+1
+		return v, nil
+	}
 	v, n := binary.Uvarint(r.buf)
 	if n <= 0 {
 		return 0, errTruncated
@@ -81,10 +86,52 @@ func (r *reader) next() (f field, err error) {
 			f.at = r.off
 			f.payload, err = r.take(n)
 		}
+	case wireStartGroup:
+		err = r.skipGroup(f.number, 0)
 	default:
 		err = fmt.Errorf("eiw: unsupported wire type %d", f.wire)
 	}
 	return f, err
+}
+
+// skipGroup skips a group (a deprecated encoding the host's check lets
+// through as an unknown field) up to its end, groups within it included.
+func (r *reader) skipGroup(number, depth int) error {
+	if depth >= maxDepth {
+		return errTooDeep
+	}
+	for {
+		key, err := r.varint()
+		if err != nil {
+			return err
+		}
+		inner, wire := int(key>>3), int(key&7)
+		switch wire {
+		case wireEndGroup:
+			if inner != number {
+				return errors.New("eiw: a group ends with another field number")
+			}
+			return nil
+		case wireStartGroup:
+			err = r.skipGroup(inner, depth+1)
+		case wireVarint:
+			_, err = r.varint()
+		case wireFixed64:
+			_, err = r.take(8)
+		case wireFixed32:
+			_, err = r.take(4)
+		case wireBytes:
+			var n uint64
+			if n, err = r.varint(); err == nil {
+				_, err = r.take(n)
+			}
+		default:
+			err = fmt.Errorf("eiw: unsupported wire type %d", wire)
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // each calls visit for every field left to read.
@@ -107,33 +154,47 @@ func (r *reader) in(f field) reader { return reader{src: r.src, buf: f.payload, 
 // str is a field's payload as a string, sharing src.
 func (r *reader) str(f field) string { return r.src[f.at : f.at+len(f.payload)] }
 
-// UnmarshalEvent decodes a serialized eiw.v1.Event.
+// UnmarshalEvent decodes a serialized eiw.v1.Event into a new Event,
+// which shares no memory with b.
 func UnmarshalEvent(b []byte) (*Event, error) {
-	r := reader{src: string(b), buf: b}
-	event := &Event{Fields: map[string]interface{}{}, Metadata: map[string]string{}}
+	e := &Event{}
+	if err := e.decodeFrom(reader{src: string(b), buf: b}); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// decodeFrom sets e's time, fields and metadata from a serialized Event.
+func (e *Event) decodeFrom(r reader) error {
+	fields, metadata := map[string]interface{}{}, map[string]string{}
 	var seconds, nanos int64
 	hasTime := false
-	err := r.each(func(f field) error {
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err != nil {
+			return err
+		}
 		switch f.number {
 		case 1:
 			hasTime = true
-			return mergeTimestamp(r.in(f), &seconds, &nanos)
+			err = mergeTimestamp(r.in(f), &seconds, &nanos)
 		case 2:
-			return mergeStruct(event.Fields, r.in(f), 1)
+			err = mergeStruct(fields, r.in(f), 1)
 		case 3:
-			k, v, err := stringEntry(r.in(f))
-			event.Metadata[k] = v
+			var k, v string
+			k, v, err = stringEntry(r.in(f))
+			metadata[k] = v
+		}
+		if err != nil {
 			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
+	e.time = time.Time{}
 	if hasTime {
-		event.Timestamp = time.Unix(seconds, nanos).UTC()
+		e.time = time.Unix(seconds, nanos).UTC()
 	}
-	return event, nil
+	e.fields, e.metadata = fields, metadata
+	return nil
 }
 
 // mergeTimestamp reads a Timestamp over what earlier occurrences set.

@@ -48,44 +48,44 @@ func TestUnmarshalFollowsProtobufsMergeRules(t *testing.T) {
 	}{
 		{
 			"two events concatenated are one",
-			append(encoded(&Event{Fields: map[string]interface{}{"a": 1}}),
-				encoded(&Event{Fields: map[string]interface{}{"b": "x"}, Metadata: map[string]string{"m": "v"}})...),
-			&Event{Fields: map[string]interface{}{"a": int64(1), "b": "x"}, Metadata: map[string]string{"m": "v"}},
+			append(encoded(NewEvent(map[string]interface{}{"a": 1})),
+				encoded(testEvent(time.Time{}, map[string]interface{}{"b": "x"}, map[string]string{"m": "v"}))...),
+			testEvent(time.Time{}, map[string]interface{}{"a": int64(1), "b": "x"}, map[string]string{"m": "v"}),
 		},
 		{
 			"timestamp occurrences merge",
 			append(pb(1, pbVarint(1, 5)), pb(1, pbVarint(2, 7))...),
-			&Event{Timestamp: time.Unix(5, 7).UTC(), Fields: map[string]interface{}{}},
+			testEvent(time.Unix(5, 7).UTC(), map[string]interface{}{}, nil),
 		},
 		{
 			"the last of a repeated key wins",
 			pb(2, entry("k", strValue("first")), entry("k", strValue("last"))),
-			&Event{Fields: map[string]interface{}{"k": "last"}},
+			NewEvent(map[string]interface{}{"k": "last"}),
 		},
 		{
 			"a oneof takes its last field",
 			pb(2, entry("k", append(strValue("s"), intValue(3)...))),
-			&Event{Fields: map[string]interface{}{"k": int64(3)}},
+			NewEvent(map[string]interface{}{"k": int64(3)}),
 		},
 		{
 			"struct values merge, also across the value's occurrences",
 			pb(2, entry("o", append(pb(10, entry("x", intValue(1))), pb(10, entry("y", intValue(2)))...), pb(10, entry("z", strValue("z"))))),
-			&Event{Fields: map[string]interface{}{"o": map[string]interface{}{"x": int64(1), "y": int64(2), "z": "z"}}},
+			NewEvent(map[string]interface{}{"o": map[string]interface{}{"x": int64(1), "y": int64(2), "z": "z"}}),
 		},
 		{
 			"lists merge by appending",
 			pb(2, entry("l", append(pb(9, pb(1, intValue(1))), pb(9, pb(1, strValue("two")))...))),
-			&Event{Fields: map[string]interface{}{"l": []interface{}{int64(1), "two"}}},
+			NewEvent(map[string]interface{}{"l": []interface{}{int64(1), "two"}}),
 		},
 		{
 			"another kind between two structs starts over",
 			pb(2, entry("o", pb(10, entry("x", intValue(1))), strValue("s"), pb(10, entry("y", intValue(2))))),
-			&Event{Fields: map[string]interface{}{"o": map[string]interface{}{"y": int64(2)}}},
+			NewEvent(map[string]interface{}{"o": map[string]interface{}{"y": int64(2)}}),
 		},
 		{
 			"timestamp values merge",
 			pb(2, entry("t", append(pb(8, pbVarint(1, 9)), pb(8, pbVarint(2, 1))...))),
-			&Event{Fields: map[string]interface{}{"t": time.Unix(9, 1).UTC()}},
+			NewEvent(map[string]interface{}{"t": time.Unix(9, 1).UTC()}),
 		},
 	}
 	for _, c := range cases {
@@ -93,11 +93,12 @@ func TestUnmarshalFollowsProtobufsMergeRules(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if c.want.Metadata == nil {
-			c.want.Metadata = map[string]string{}
-		}
-		if !reflect.DeepEqual(got, c.want) {
+		if !sameEvent(got, c.want) {
 			t.Errorf("%s: got %#v, want %#v", c.name, got, c.want)
+		}
+		// Read where it lies, the event gives the same values.
+		if !sameEvent(lazy(c.bytes), c.want) {
+			t.Errorf("%s: read from its bytes, differs", c.name)
 		}
 	}
 }
@@ -124,7 +125,7 @@ func TestUnmarshalRefusesNestingPastTheLimit(t *testing.T) {
 // Keys and strings share one copy of the input: changing the input after
 // decoding changes nothing decoded.
 func TestUnmarshalCopiesTheInput(t *testing.T) {
-	b := encoded(&Event{Fields: map[string]interface{}{"key": "value"}})
+	b := encoded(NewEvent(map[string]interface{}{"key": "value"}))
 	e, err := UnmarshalEvent(b)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +133,51 @@ func TestUnmarshalCopiesTheInput(t *testing.T) {
 	for i := range b {
 		b[i] = 'x'
 	}
-	if !reflect.DeepEqual(e.Fields, map[string]interface{}{"key": "value"}) {
-		t.Fatalf("decoded fields changed with the input: %#v", e.Fields)
+	if !reflect.DeepEqual(e.Fields(), map[string]interface{}{"key": "value"}) {
+		t.Fatalf("decoded fields changed with the input: %#v", e.Fields())
 	}
+}
+
+// testEvent is an event with a time, fields and metadata.
+func testEvent(stamp time.Time, fields map[string]interface{}, metadata map[string]string) *Event {
+	e := NewEvent(fields)
+	e.SetTimestamp(stamp)
+	for k, v := range metadata {
+		e.SetMetadata(k, v)
+	}
+	return e
+}
+
+// lazy is an event that reads its (own copy of the) bytes where they lie,
+// as ProcessEvent's are.
+func lazy(b []byte) *Event {
+	b = append([]byte{}, b...)
+	return &Event{wire: b, src: bytesAsString(b)}
+}
+
+// sameEvent compares what the events' methods give: Get on every path
+// (a key with a dot makes paths that both read alike) and the time first (on a lazy event, before anything decodes it), then
+// the decoded maps.
+func sameEvent(got, want *Event) bool {
+	if !got.Timestamp().Equal(want.Timestamp()) {
+		return false
+	}
+	same := true
+	var walk func(prefix string, fields map[string]interface{})
+	walk = func(prefix string, fields map[string]interface{}) {
+		for k, v := range fields {
+			path := prefix + k
+			g, gotOK := got.Get(path)
+			w, wantOK := want.Get(path)
+			if gotOK != wantOK || !reflect.DeepEqual(g, w) {
+				same = false
+			}
+			if m, ok := v.(map[string]interface{}); ok {
+				walk(path+".", m)
+			}
+		}
+	}
+	walk("", want.Fields())
+	return same && reflect.DeepEqual(got.Fields(), want.Fields()) &&
+		reflect.DeepEqual(got.Metadata(), want.Metadata())
 }

@@ -40,6 +40,7 @@ struct eiw_go_call {
 	size_t len, cap, count;
 	uintptr_t handle;
 	int out_of_memory;
+	eiw_error *err;
 	eiw_go_ctx single;
 };
 
@@ -321,22 +322,24 @@ var callPool = sync.Pool{New: func() interface{} {
 type entryPoint func(*C.eiw_host, *C.uint8_t, C.size_t, unsafe.Pointer, **C.eiw_error) C.eiw_result
 
 // newCall takes a per-call state from the pool, with a handle to the
-// call's Go state when the host has a logger; `done` gives both back.
-func (h *Host) newCall() (state *C.eiw_go_call, c *call, done func()) {
-	pooled := callPool.Get().(*callState)
-	state = pooled.c
-	state.len, state.count, state.out_of_memory, state.handle = 0, 0, 0, 0
+// call's Go state when the host has a logger; end gives both back.
+func (h *Host) newCall() (pooled *callState, c *call) {
+	pooled = callPool.Get().(*callState)
+	state := pooled.c
+	state.len, state.count, state.out_of_memory, state.handle, state.err = 0, 0, 0, 0, nil
 	state.single.call, state.single.index = state, 0
-	if h.logger == nil {
-		return state, nil, func() { callPool.Put(pooled) }
+	if h.logger != nil {
+		c = &call{logger: h.logger}
+		state.handle = C.uintptr_t(cgo.NewHandle(c))
 	}
-	c = &call{logger: h.logger}
-	handle := cgo.NewHandle(c)
-	state.handle = C.uintptr_t(handle)
-	return state, c, func() {
-		handle.Delete()
-		callPool.Put(pooled)
+	return pooled, c
+}
+
+func (pooled *callState) end() {
+	if pooled.c.handle != 0 {
+		cgo.Handle(pooled.c.handle).Delete()
 	}
+	callPool.Put(pooled)
 }
 
 func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
@@ -344,12 +347,13 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	state, c, done := h.newCall()
-	defer done()
+	pooled, c := h.newCall()
+	defer pooled.end()
+	state := pooled.c
 	ptr, n := bytesArg(input)
-	var cerr *C.eiw_error
-	rc := enter(host, ptr, n, unsafe.Pointer(&state.single), &cerr)
+	rc := enter(host, ptr, n, unsafe.Pointer(&state.single), &state.err)
 	runtime.KeepAlive(input)
+	cerr := state.err
 	if c != nil && (c.panic != nil || c.goexit) {
 		if cerr != nil {
 			C.eiw_error_free(cerr)
@@ -357,12 +361,21 @@ func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
 		c.raise()
 	}
 	var events [][]byte
+	if state.count > 0 {
+		events = make([][]byte, 0, int(state.count))
+	}
 	splitEvents(state, func(_ uint64, event []byte) { events = append(events, event) })
 	if state.out_of_memory != 0 {
+		if cerr != nil {
+			C.eiw_error_free(cerr)
+		}
 		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
 	}
 	if rc != C.EIW_RESULT_OK {
 		return events, takeError(rc, cerr)
+	}
+	if cerr != nil {
+		C.eiw_error_free(cerr)
 	}
 	return events, nil
 }
@@ -431,8 +444,9 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 	data = append(data, 0) // so that &data[0] exists when every input is empty
 	results := make([]C.eiw_result, len(events))
 	errs := make([]*C.eiw_error, len(events))
-	state, c, done := h.newCall()
-	defer done()
+	pooled, c := h.newCall()
+	defer pooled.end()
+	state := pooled.c
 	rc := C.eiw_go_process_batch(host, (*C.uint8_t)(unsafe.Pointer(&data[0])), &lens[0],
 		C.size_t(len(events)), state, &results[0], &errs[0])
 	runtime.KeepAlive(data)
@@ -460,23 +474,41 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 	return out, nil
 }
 
-// ProcessEvent is Process on decoded events, for a host in FormatProtobuf.
+// ProcessEvent is Process on Events, for a host in FormatProtobuf. The
+// events it returns keep the bytes the module emitted and decode them
+// only when a method needs the Go maps (see Event).
 func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
 	if err := h.needFormat(FormatProtobuf, "ProcessEvent"); err != nil {
 		return nil, err
 	}
-	input, err := event.Marshal()
-	if err != nil {
-		return nil, err
+	if event == nil {
+		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	raw, err := h.Process(input)
-	out := make([]*Event, 0, len(raw))
-	for _, b := range raw {
-		e, derr := UnmarshalEvent(b)
-		if derr != nil {
-			return out, derr
+	var raw [][]byte
+	var err error
+	if event.wire != nil {
+		raw, err = h.Process(event.wire)
+	} else {
+		pooled, enc := takeEncoder()
+		input, encodeErr := enc.event(event)
+		if encodeErr == nil {
+			raw, err = h.Process(input)
 		}
-		out = append(out, e)
+		enc.release(pooled)
+		if encodeErr != nil {
+			return nil, encodeErr
+		}
+	}
+	// The emitted bytes are a copy only these events see, checked by the
+	// host: they stay as they are, and decode when needed.
+	events := make([]Event, len(raw))
+	out := make([]*Event, len(raw))
+	for i, b := range raw {
+		if b == nil {
+			b = []byte{}
+		}
+		events[i] = Event{wire: b, src: bytesAsString(b)}
+		out[i] = &events[i]
 	}
 	return out, err
 }

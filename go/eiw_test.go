@@ -50,17 +50,13 @@ func (l *lines) Log(level LogLevel, message string) {
 }
 
 func sample() *Event {
-	return &Event{
-		Timestamp: time.Date(2026, 11, 30, 8, 15, 0, 120e6, time.UTC),
-		Fields: map[string]interface{}{
-			"message": "GET / 200",
-			"log":     map[string]interface{}{"level": "info"},
-			"http":    map[string]interface{}{"status": int64(200), "ratio": 0.5, "ok": true},
-			"tags":    []interface{}{"a", "b"},
-			"nothing": nil,
-		},
-		Metadata: map[string]string{"input": "file"},
-	}
+	return testEvent(time.Date(2026, 11, 30, 8, 15, 0, 120e6, time.UTC), map[string]interface{}{
+		"message": "GET / 200",
+		"log":     map[string]interface{}{"level": "info"},
+		"http":    map[string]interface{}{"status": int64(200), "ratio": 0.5, "ok": true},
+		"tags":    []interface{}{"a", "b"},
+		"nothing": nil,
+	}, map[string]string{"input": "file"})
 }
 
 func TestPassthroughReturnsTheInputBytes(t *testing.T) {
@@ -109,14 +105,14 @@ func TestAddFieldsSetsIngestedAndTheConfiguredField(t *testing.T) {
 	if status, _ := e.Get("http.status"); status != int64(200) {
 		t.Errorf("http.status = %#v", status)
 	}
-	if !e.Timestamp.Equal(sample().Timestamp) || e.Metadata["input"] != "file" {
-		t.Errorf("timestamp or metadata changed: %v %v", e.Timestamp, e.Metadata)
+	if !e.Timestamp().Equal(sample().Timestamp()) || e.Metadata()["input"] != "file" {
+		t.Errorf("timestamp or metadata changed: %v %v", e.Timestamp(), e.Metadata())
 	}
 }
 
 func TestDropDebugSplitAndRename(t *testing.T) {
 	drop := newHost(t, "drop_debug", Options{})
-	debug := &Event{Fields: map[string]interface{}{"log": map[string]interface{}{"level": "debug"}}}
+	debug := NewEvent(map[string]interface{}{"log": map[string]interface{}{"level": "debug"}})
 	if out, err := drop.ProcessEvent(debug); err != nil || len(out) != 0 {
 		t.Fatalf("debug event: %d events, %v", len(out), err)
 	}
@@ -125,7 +121,7 @@ func TestDropDebugSplitAndRename(t *testing.T) {
 	}
 
 	split := newHost(t, "split", Options{})
-	batch := &Event{Fields: map[string]interface{}{"messages": []interface{}{"one", "two", "three"}, "host": "h"}}
+	batch := NewEvent(map[string]interface{}{"messages": []interface{}{"one", "two", "three"}, "host": "h"})
 	out, err := split.ProcessEvent(batch)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +132,7 @@ func TestDropDebugSplitAndRename(t *testing.T) {
 		host, _ := e.GetString("host")
 		messages = append(messages, m+"@"+host)
 		if _, has := e.Get("messages"); has {
-			t.Errorf("messages left in %v", e.Fields)
+			t.Errorf("messages left in %v", e.Fields())
 		}
 	}
 	if strings.Join(messages, ",") != "one@h,two@h,three@h" {
@@ -239,7 +235,7 @@ func TestManyGoroutinesGetTheirOwnOutputs(t *testing.T) {
 					for i := 0; i < 2000; i++ {
 						message := fmt.Sprintf("goroutine %d event %d", g, i)
 						atomic.AddInt64(&in, 1)
-						events, err := h.ProcessEvent(&Event{Fields: map[string]interface{}{"message": message}})
+						events, err := h.ProcessEvent(NewEvent(map[string]interface{}{"message": message}))
 						if err != nil {
 							t.Errorf("%s: %v", message, err)
 							return
@@ -315,7 +311,7 @@ func trapsUnderLoad(t *testing.T) {
 			}
 		}()
 		var p *Event
-		_ = p.Fields // nil-pointer dereference: SIGSEGV handled by Go
+		_ = p.wire // nil-pointer dereference: SIGSEGV handled by Go
 	})
 
 	var good, goodOut, trapped int64
@@ -327,7 +323,7 @@ func trapsUnderLoad(t *testing.T) {
 			for i := 0; i < events; i++ {
 				if i%10 == 9 {
 					a := attacks[(g+i/10)%len(attacks)]
-					ev := &Event{Fields: map[string]interface{}{"attack": a.name}}
+					ev := NewEvent(map[string]interface{}{"attack": a.name})
 					out, err := h.ProcessEvent(ev)
 					if !errors.Is(err, a.want) || len(out) != 0 {
 						t.Errorf("attack %s: %v, %d events", a.name, err, len(out))
@@ -336,7 +332,7 @@ func trapsUnderLoad(t *testing.T) {
 					atomic.AddInt64(&trapped, 1)
 					continue
 				}
-				in := encoded(&Event{Fields: map[string]interface{}{"n": int64(g*events + i)}})
+				in := encoded(NewEvent(map[string]interface{}{"n": int64(g*events + i)}))
 				atomic.AddInt64(&good, 1)
 				out, err := h.Process(in)
 				if err != nil || len(out) != 1 || string(out[0]) != string(in) {
@@ -396,7 +392,7 @@ func TestStatsCountEachOutcome(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	attack := encoded(&Event{Fields: map[string]interface{}{"attack": "loop"}})
+	attack := encoded(NewEvent(map[string]interface{}{"attack": "loop"}))
 	if _, err := h.Process(attack); !errors.Is(err, ErrCPUExhausted) {
 		t.Fatal(err)
 	}

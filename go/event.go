@@ -6,44 +6,121 @@ import (
 	"time"
 )
 
-// Event is a decoded event. Decoded field values are nil (null), bool,
-// int64, uint64, float64, string, []byte, time.Time, []interface{} or
-// map[string]interface{}. Marshal also takes every other integer and
-// float width, named types of those kinds, json.Number (an integer when it
-// is one, else a double), encoding.TextMarshaler (its text), pointers
-// (nil is null), and maps with string keys and slices or arrays of any
-// type it takes; anything else is an error naming its path.
+// Event is one event: fields, an event time and string metadata. The zero
+// Event is empty and ready to use; NewEvent makes one from a map. An Event
+// is not safe for concurrent use (its first read may decode it).
+//
+// Field values read back are nil (null), bool, int64, uint64, float64,
+// string, []byte, time.Time, []interface{} or map[string]interface{}.
+// Marshal, Put and NewEvent also take every other integer and float width,
+// named types of those kinds, json.Number (an integer when it is one, else
+// a double), encoding.TextMarshaler (its text), pointers (nil is null), and
+// maps with string keys and slices or arrays of any type they take;
+// anything else is an error naming its path when the event is marshaled.
+//
+// The events ProcessEvent returns keep the bytes the module emitted: Get,
+// GetString and Timestamp read those bytes where they lie, and passing the
+// event to ProcessEvent again or to Marshal reuses them. The Go maps are
+// built the first time a method needs them (Fields, Metadata, Put, Delete,
+// SetTimestamp, SetMetadata); from then on the maps are the event.
 type Event struct {
-	// Timestamp is the event time; the zero Time means unset.
-	Timestamp time.Time
-	Fields    map[string]interface{}
-	Metadata  map[string]string
+	// wire is the serialized event until it is decoded (then nil); src
+	// is the same memory as a string, which the strings read from it
+	// share. Events built in Go never have a wire form.
+	wire []byte
+	src  string
+
+	time     time.Time
+	fields   map[string]interface{}
+	metadata map[string]string
 }
 
-// Get returns the value at a dotted path such as "event.original".
+// NewEvent returns an event with these fields (the map becomes the
+// event's own: later changes to it are changes to the event).
+func NewEvent(fields map[string]interface{}) *Event {
+	return &Event{fields: fields}
+}
+
+// decode builds the maps from the wire form, once.
+func (e *Event) decode() {
+	if e.wire == nil {
+		return
+	}
+	if err := e.decodeFrom(reader{src: e.src, buf: e.wire}); err != nil {
+		// Only the host's checked output is kept undecoded, and every
+		// Event the host's check accepts decodes here (a test holds it).
+		panic("eiw: an event the host checked does not decode: " + err.Error())
+	}
+	e.wire, e.src = nil, ""
+}
+
+// Fields returns the event's fields, decoding them on first use; the map
+// is the event's own.
+func (e *Event) Fields() map[string]interface{} {
+	e.decode()
+	if e.fields == nil {
+		e.fields = map[string]interface{}{}
+	}
+	return e.fields
+}
+
+// Metadata returns the event's metadata, decoding it on first use; the map
+// is the event's own.
+func (e *Event) Metadata() map[string]string {
+	e.decode()
+	if e.metadata == nil {
+		e.metadata = map[string]string{}
+	}
+	return e.metadata
+}
+
+// SetMetadata sets one metadata key.
+func (e *Event) SetMetadata(key, value string) { e.Metadata()[key] = value }
+
+// Timestamp returns the event time; the zero Time means unset.
+func (e *Event) Timestamp() time.Time {
+	if e.wire != nil {
+		return wireTimestamp(reader{src: e.src, buf: e.wire})
+	}
+	return e.time
+}
+
+// SetTimestamp sets the event time; the zero Time unsets it.
+func (e *Event) SetTimestamp(t time.Time) {
+	e.decode()
+	e.time = t
+}
+
+// Get returns the value at a dotted path such as "event.original". Maps
+// and slices it returns are the event's own once the event is decoded,
+// and copies before.
 func (e *Event) Get(path string) (interface{}, bool) {
-	var current interface{} = e.Fields
-	for _, part := range strings.Split(path, ".") {
+	if e.wire != nil {
+		return wireGet(reader{src: e.src, buf: e.wire}, path)
+	}
+	var current interface{} = e.fields
+	for {
 		m, ok := current.(map[string]interface{})
 		if !ok {
 			return nil, false
 		}
-		if current, ok = m[part]; !ok {
+		key, rest, more := strings.Cut(path, ".")
+		if current, ok = m[key]; !ok {
 			return nil, false
 		}
+		if !more {
+			return current, true
+		}
+		path = rest
 	}
-	return current, true
 }
 
 // Put sets the value at a dotted path such as "labels.env", creating the
 // objects on the way; an object in the way that is not a
 // map[string]interface{} (a string, say) is replaced by one.
 func (e *Event) Put(path string, value interface{}) {
-	if e.Fields == nil {
-		e.Fields = map[string]interface{}{}
-	}
+	current := e.Fields()
 	parts := strings.Split(path, ".")
-	current := e.Fields
 	for _, part := range parts[:len(parts)-1] {
 		next, ok := current[part].(map[string]interface{})
 		if !ok {
@@ -58,7 +135,7 @@ func (e *Event) Put(path string, value interface{}) {
 // Delete removes the value at a dotted path and returns it, if it was there.
 func (e *Event) Delete(path string) (interface{}, bool) {
 	parts := strings.Split(path, ".")
-	current := e.Fields
+	current := e.Fields()
 	for _, part := range parts[:len(parts)-1] {
 		next, ok := current[part].(map[string]interface{})
 		if !ok {
@@ -82,46 +159,62 @@ func (e *Event) GetString(path string) (string, bool) {
 // Marshal serializes the event as an eiw.v1.Event, every value exactly,
 // or fails with an *Error (errors.Is(err, ErrInvalidEvent)) naming the
 // path of a value it cannot encode, such as "labels.owner" or "tags[2]",
-// and returns no bytes. Map entries are written in Go's map order, as
-// Go's protobuf library writes them: the bytes of two calls may differ,
-// the events they decode to do not.
+// and returns no bytes. An event still in the form the module emitted is
+// those bytes. Map entries are written in Go's map order, as Go's protobuf
+// library writes them: the bytes of two calls may differ, the events they
+// decode to do not.
 func (e *Event) Marshal() ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	// The encoder lives on the stack, so that its appends store no
-	// pointer into the heap (a write barrier each while the GC runs); the
-	// pool keeps its buffers between calls.
-	pooled := encoders.Get().(*encoder)
-	enc := encoder{buf: pooled.buf[:0], keys: pooled.keys[:0]}
-	out, err := enc.event(e)
-	if cap(enc.buf) <= 1<<20 {
-		pooled.buf, pooled.keys = enc.buf, enc.keys[:0]
-		encoders.Put(pooled)
+	if e.wire != nil {
+		return append([]byte(nil), e.wire...), nil
 	}
+	pooled, enc := takeEncoder()
+	b, err := enc.event(e)
+	var out []byte
+	if err == nil {
+		out = append([]byte(nil), b...)
+	}
+	enc.release(pooled)
 	return out, err
 }
 
-// event writes e and returns a copy of what it wrote.
+// takeEncoder returns a pooled encoder's buffers in an encoder for the
+// caller's stack, so that its appends store no pointer into the heap (a
+// write barrier each while the GC runs); release gives them back.
+func takeEncoder() (*encoder, encoder) {
+	pooled := encoders.Get().(*encoder)
+	return pooled, encoder{buf: pooled.buf[:0], keys: pooled.keys[:0]}
+}
+
+func (enc *encoder) release(pooled *encoder) {
+	if cap(enc.buf) <= 1<<20 {
+		pooled.buf, pooled.keys = enc.buf[:0], enc.keys[:0]
+		encoders.Put(pooled)
+	}
+}
+
+// event writes e (built in Go) and returns what it wrote.
 func (enc *encoder) event(e *Event) ([]byte, error) {
-	if !e.Timestamp.IsZero() {
+	if !e.time.IsZero() {
 		t := enc.open(1)
-		encodeTimestamp(enc, e.Timestamp)
+		encodeTimestamp(enc, e.time)
 		enc.close(t)
 	}
 	s := enc.open(2)
-	if err := enc.fields(1, e.Fields, 0); err != nil {
+	if err := enc.fields(1, e.fields, 0); err != nil {
 		return nil, asEventError(err)
 	}
 	enc.close(s)
-	start := pushSortedKeys(enc, e.Metadata)
+	start := pushSortedKeys(enc, e.metadata)
 	for _, k := range enc.keys[start:] {
 		entry := enc.open(3)
 		enc.stringField(1, k)
-		enc.stringField(2, e.Metadata[k])
+		enc.stringField(2, e.metadata[k])
 		enc.close(entry)
 	}
-	return append([]byte(nil), enc.buf...), nil
+	return enc.buf, nil
 }
 
 // encoders are reused by Marshal, which copies out what it wrote.

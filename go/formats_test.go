@@ -66,7 +66,7 @@ func TestMethodsOfAnotherFormatAreRefused(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 	j := newHost(t, "passthrough", Options{EventFormat: FormatJSON})
-	if _, err := j.ProcessEvent(&Event{}); !errors.Is(err, ErrInvalidOptions) {
+	if _, err := j.ProcessEvent(NewEvent(nil)); !errors.Is(err, ErrInvalidOptions) {
 		t.Fatalf("%v", err)
 	}
 	if _, err := NewHost(module(t, "passthrough"), Options{EventFormat: 9}); !errors.Is(err, ErrInvalidOptions) {
