@@ -58,9 +58,20 @@ func asEventError(err error) error {
 // deterministic): sorting the keys was a third of Marshal's time.
 func (e *encoder) fields(field int, fields map[string]interface{}, depth int) error {
 	for key, value := range fields {
-		entry := e.open(field)
-		e.stringField(1, key)
-		v := e.open(2)
+		var entry, v int
+		if len(key) < 0x80 && field < 16 {
+			// The entry's tag and length slot, the key, the value's tag
+			// and length slot, in three appends.
+			e.buf = append(e.buf, byte(field<<3|wireBytes), 0, 1<<3|wireBytes, byte(len(key)))
+			entry = len(e.buf) - 2
+			e.buf = append(e.buf, key...)
+			e.buf = append(e.buf, 2<<3|wireBytes, 0)
+			v = len(e.buf)
+		} else {
+			entry = e.open(field)
+			e.stringField(1, key)
+			v = e.open(2)
+		}
 		if err := e.value(value, depth); err != nil {
 			return within(err, key)
 		}
@@ -91,7 +102,12 @@ func (e *encoder) value(value interface{}, depth int) error {
 	case float64:
 		encodeFloat(e, v)
 	case string:
-		e.stringField(6, v)
+		if len(v) < 0x80 {
+			e.buf = append(e.buf, 6<<3|wireBytes, byte(len(v)))
+			e.buf = append(e.buf, v...)
+		} else {
+			e.stringField(6, v)
+		}
 	case []byte:
 		e.bytesField(7, v)
 	case time.Time:
