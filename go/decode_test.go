@@ -103,8 +103,8 @@ func TestUnmarshalFollowsProtobufsMergeRules(t *testing.T) {
 	}
 }
 
-// Nesting past prost's limit of 100 messages is an error, not a deep
-// recursion.
+// Nesting past prost's limit of 100 messages (or groups) is an error, not
+// a deep recursion.
 func TestUnmarshalRefusesNestingPastTheLimit(t *testing.T) {
 	value := intValue(1)
 	for i := 0; i < 60; i++ {
@@ -119,6 +119,23 @@ func TestUnmarshalRefusesNestingPastTheLimit(t *testing.T) {
 	}
 	if _, err := UnmarshalEvent(pb(2, entry("top", shallow))); err != nil {
 		t.Fatalf("40 objects deep: %v", err)
+	}
+	// Groups (unknown fields the host skips) nest to the same limit.
+	group := func(depth int) []byte {
+		var b []byte
+		for i := 0; i < depth; i++ {
+			b = append(b, 0x2b) // field 5, start group
+		}
+		for i := 0; i < depth; i++ {
+			b = append(b, 0x2c) // field 5, end group
+		}
+		return b
+	}
+	if _, err := UnmarshalEvent(group(150)); !errors.Is(err, errTooDeep) {
+		t.Fatalf("groups 150 deep: got %v, want errTooDeep", err)
+	}
+	if e, err := UnmarshalEvent(append(group(50), pb(2, entry("k", strValue("v")))...)); err != nil || e.Fields()["k"] != "v" {
+		t.Fatalf("groups 50 deep, then a field: %v", err)
 	}
 }
 
