@@ -343,56 +343,74 @@ func (pooled *callState) end() {
 }
 
 func (h *Host) run(input []byte, enter entryPoint) ([][]byte, error) {
+	pooled, err := h.call(input, enter)
+	if pooled == nil {
+		return nil, err
+	}
+	defer pooled.end()
+	var events [][]byte
+	if pooled.c.count > 0 {
+		events = make([][]byte, 0, int(pooled.c.count))
+	}
+	for all := collected(pooled.c); len(all) >= 16; {
+		var event []byte
+		_, event, all = nextEmitted(all)
+		events = append(events, event)
+	}
+	return events, err
+}
+
+// call runs enter on input. Unless the host is closed, it returns the call
+// state holding the emitted events, which the caller reads and then ends,
+// and the call's error.
+func (h *Host) call(input []byte, enter entryPoint) (*callState, error) {
 	host, err := h.handle()
 	if err != nil {
 		return nil, err
 	}
 	pooled, c := h.newCall()
-	defer pooled.end()
 	state := pooled.c
 	ptr, n := bytesArg(input)
 	rc := enter(host, ptr, n, unsafe.Pointer(&state.single), &state.err)
 	runtime.KeepAlive(input)
 	cerr := state.err
+	state.err = nil
 	if c != nil && (c.panic != nil || c.goexit) {
 		if cerr != nil {
 			C.eiw_error_free(cerr)
 		}
+		pooled.end()
 		c.raise()
 	}
-	var events [][]byte
-	if state.count > 0 {
-		events = make([][]byte, 0, int(state.count))
-	}
-	splitEvents(state, func(_ uint64, event []byte) { events = append(events, event) })
-	if state.out_of_memory != 0 {
+	switch {
+	case state.out_of_memory != 0:
 		if cerr != nil {
 			C.eiw_error_free(cerr)
 		}
-		return events, &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
-	}
-	if rc != C.EIW_RESULT_OK {
-		return events, takeError(rc, cerr)
-	}
-	if cerr != nil {
+		err = &Error{Code: ResultPanic, Message: "out of C memory while collecting emitted events"}
+	case rc != C.EIW_RESULT_OK:
+		err = takeError(rc, cerr)
+	case cerr != nil:
 		C.eiw_error_free(cerr)
 	}
-	return events, nil
+	return pooled, err
 }
 
-// splitEvents copies the emitted events out of C memory, in one Go
-// allocation, and hands each to `add` with the index of its input.
-func splitEvents(state *C.eiw_go_call, add func(index uint64, event []byte)) {
+// collected copies a call's emitted events out of C memory, in one Go
+// allocation; nextEmitted reads them one by one.
+func collected(state *C.eiw_go_call) []byte {
 	if state.count == 0 {
-		return
+		return nil
 	}
-	all := C.GoBytes(unsafe.Pointer(state.buf), C.int(state.len))
-	for len(all) >= 16 {
-		index := binary.LittleEndian.Uint64(all)
-		n := binary.LittleEndian.Uint64(all[8:])
-		add(index, all[16:16+n:16+n])
-		all = all[16+n:]
-	}
+	return C.GoBytes(unsafe.Pointer(state.buf), C.int(state.len))
+}
+
+// nextEmitted reads the first of the collected events: the index of its
+// input, its bytes, and the events after it.
+func nextEmitted(all []byte) (index uint64, event, rest []byte) {
+	index = binary.LittleEndian.Uint64(all)
+	n := binary.LittleEndian.Uint64(all[8:])
+	return index, all[16 : 16+n : 16+n], all[16+n:]
 }
 
 // Process runs the module on one event in the host's EventFormat (a
@@ -400,9 +418,11 @@ func splitEvents(state *C.eiw_go_call, add func(index uint64, event []byte)) {
 // in that format, in order; none means the event was dropped. On error,
 // the events emitted before the failure are returned too.
 func (h *Host) Process(event []byte) ([][]byte, error) {
-	return h.run(event, func(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
-		return C.eiw_process(host, p, n, ctx, err)
-	})
+	return h.run(event, processEntry)
+}
+
+func processEntry(host *C.eiw_host, p *C.uint8_t, n C.size_t, ctx unsafe.Pointer, err **C.eiw_error) C.eiw_result {
+	return C.eiw_process(host, p, n, ctx, err)
 }
 
 // BatchResult is the outcome of one input of ProcessBatch.
@@ -460,11 +480,14 @@ func (h *Host) ProcessBatch(events [][]byte) ([]BatchResult, error) {
 		}
 	}
 	c.raise()
-	splitEvents(state, func(i uint64, event []byte) {
+	for all := collected(state); len(all) >= 16; {
+		var i uint64
+		var event []byte
+		i, event, all = nextEmitted(all)
 		if i < uint64(len(out)) {
 			out[i].Events = append(out[i].Events, event)
 		}
-	})
+	}
 	if state.out_of_memory != 0 {
 		return out, &Error{Code: ResultPanic, Message: "out of C memory while running the batch"}
 	}
@@ -484,33 +507,57 @@ func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
 	if event == nil {
 		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	var raw [][]byte
+	var pooled *callState
 	var err error
 	if event.wire != nil {
-		raw, err = h.Process(event.wire)
+		pooled, err = h.call(event.wire, processEntry)
 	} else {
-		pooled, enc := takeEncoder()
+		encoderPool, enc := takeEncoder()
 		input, encodeErr := enc.event(event)
 		if encodeErr == nil {
-			raw, err = h.Process(input)
+			pooled, err = h.call(input, processEntry)
 		}
-		enc.release(pooled)
+		enc.release(encoderPool)
 		if encodeErr != nil {
 			return nil, encodeErr
 		}
 	}
-	// The emitted bytes are a copy only these events see, checked by the
-	// host: they stay as they are, and decode when needed.
-	events := make([]Event, len(raw))
-	out := make([]*Event, len(raw))
-	for i, b := range raw {
-		if b == nil {
-			b = []byte{}
-		}
+	if pooled == nil {
+		return nil, err
+	}
+	out := emittedEvents(pooled.c)
+	pooled.end()
+	return out, err
+}
+
+// emittedEvents are a call's emitted events as Events that keep their
+// bytes: a copy only they see, checked by the host, which stays as it is
+// and decodes when needed. One event, the common case, is one allocation
+// besides the bytes.
+func emittedEvents(state *C.eiw_go_call) []*Event {
+	var events []Event
+	var out []*Event
+	switch state.count {
+	case 0:
+		return nil
+	case 1:
+		one := &struct {
+			events [1]Event
+			out    [1]*Event
+		}{}
+		events, out = one.events[:], one.out[:]
+	default:
+		events, out = make([]Event, state.count), make([]*Event, state.count)
+	}
+	i := 0
+	all := collected(state)
+	for ; len(all) >= 16 && i < len(out); i++ {
+		var b []byte
+		_, b, all = nextEmitted(all)
 		events[i] = Event{wire: b, src: bytesAsString(b)}
 		out[i] = &events[i]
 	}
-	return out, err
+	return out[:i]
 }
 
 // RegisterBytes calls the module's register with a config in the host's
