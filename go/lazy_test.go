@@ -62,6 +62,18 @@ func TestProcessEventReturnsEventsThatReadTheirBytes(t *testing.T) {
 	}
 }
 
+// An empty event (no fields, no time) passed on stays empty.
+func TestAnEmptyReturnedEventPassesOn(t *testing.T) {
+	h := newHost(t, "passthrough", Options{})
+	out, err := h.ProcessEvent(lazy(nil))
+	if err != nil || len(out) != 1 || len(out[0].wire) != 0 || out[0].wire == nil {
+		t.Fatalf("%v %d", err, len(out))
+	}
+	if len(out[0].Fields()) != 0 || !out[0].Timestamp().IsZero() {
+		t.Fatalf("an empty event came back as %v", out[0].Fields())
+	}
+}
+
 // Every event the host's check accepts decodes here, so that the lazily
 // decoded events of ProcessEvent never fail to decode: damaged copies of
 // an event that the host takes (the passthrough module gives them back)
