@@ -509,7 +509,7 @@ func (h *Host) ProcessEvent(event *Event) ([]*Event, error) {
 	}
 	var pooled *callState
 	var err error
-	if event.wire != nil {
+	if event.wire != nil && event.edits == nil {
 		pooled, err = h.call(event.wire, processEntry)
 	} else {
 		encoderPool, enc := takeEncoder()

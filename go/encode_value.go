@@ -58,26 +58,34 @@ func asEventError(err error) error {
 // deterministic): sorting the keys was a third of Marshal's time.
 func (e *encoder) fields(field int, fields map[string]interface{}, depth int) error {
 	for key, value := range fields {
-		var entry, v int
-		if len(key) < 0x80 && field < 16 {
-			// The entry's tag and length slot, the key, the value's tag
-			// and length slot, in three appends.
-			e.buf = append(e.buf, byte(field<<3|wireBytes), 0, 1<<3|wireBytes, byte(len(key)))
-			entry = len(e.buf) - 2
-			e.buf = append(e.buf, key...)
-			e.buf = append(e.buf, 2<<3|wireBytes, 0)
-			v = len(e.buf)
-		} else {
-			entry = e.open(field)
-			e.stringField(1, key)
-			v = e.open(2)
+		if err := e.entry(field, key, value, depth); err != nil {
+			return err
 		}
-		if err := e.value(value, depth); err != nil {
-			return within(err, key)
-		}
-		e.close(v)
-		e.close(entry)
 	}
+	return nil
+}
+
+// entry writes one map<string, Value> entry as field.
+func (e *encoder) entry(field int, key string, value interface{}, depth int) error {
+	var entry, v int
+	if len(key) < 0x80 && field < 16 {
+		// The entry's tag and length slot, the key, the value's tag and
+		// length slot, in three appends.
+		e.buf = append(e.buf, byte(field<<3|wireBytes), 0, 1<<3|wireBytes, byte(len(key)))
+		entry = len(e.buf) - 2
+		e.buf = append(e.buf, key...)
+		e.buf = append(e.buf, 2<<3|wireBytes, 0)
+		v = len(e.buf)
+	} else {
+		entry = e.open(field)
+		e.stringField(1, key)
+		v = e.open(2)
+	}
+	if err := e.value(value, depth); err != nil {
+		return within(err, key)
+	}
+	e.close(v)
+	e.close(entry)
 	return nil
 }
 

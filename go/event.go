@@ -19,16 +19,22 @@ import (
 // anything else is an error naming its path when the event is marshaled.
 //
 // The events ProcessEvent returns keep the bytes the module emitted: Get,
-// GetString and Timestamp read those bytes where they lie, and passing the
-// event to ProcessEvent again or to Marshal reuses them. The Go maps are
-// built the first time a method needs them (Fields, Metadata, Put, Delete,
-// SetTimestamp, SetMetadata); from then on the maps are the event.
+// GetString and Timestamp read those bytes where they lie; Put and Delete
+// decode only the top-level value their path starts with and keep the
+// edit beside the bytes; passing the event to ProcessEvent again or to
+// Marshal copies the unedited top-level entries as they are. The Go maps
+// are built the first time a method hands them out or changes the time
+// or metadata (Fields, Metadata, SetTimestamp, SetMetadata); from then on
+// the maps are the event.
 type Event struct {
 	// wire is the serialized event until it is decoded (then nil); src
 	// is the same memory as a string, which the strings read from it
 	// share. Events built in Go never have a wire form.
 	wire []byte
 	src  string
+	// edits are the top-level values Put and Delete changed while the
+	// event kept its bytes (see overlay.go).
+	edits map[string]interface{}
 
 	time     time.Time
 	fields   map[string]interface{}
@@ -51,7 +57,14 @@ func (e *Event) decode() {
 		// Event the host's check accepts decodes here (a test holds it).
 		panic("eiw: an event the host checked does not decode: " + err.Error())
 	}
-	e.wire, e.src = nil, ""
+	for key, value := range e.edits {
+		if _, gone := value.(removed); gone {
+			delete(e.fields, key)
+		} else {
+			e.fields[key] = value
+		}
+	}
+	e.wire, e.src, e.edits = nil, "", nil
 }
 
 // Fields returns the event's fields, decoding them on first use; the map
@@ -96,9 +109,32 @@ func (e *Event) SetTimestamp(t time.Time) {
 // and copies before.
 func (e *Event) Get(path string) (interface{}, bool) {
 	if e.wire != nil {
-		return wireGet(reader{src: e.src, buf: e.wire}, path)
+		return e.wireGet(path)
 	}
-	var current interface{} = e.fields
+	return getPath(e.fields, path)
+}
+
+// Put sets the value at a dotted path such as "labels.env", creating the
+// objects on the way; an object in the way that is not a
+// map[string]interface{} (a string, say) is replaced by one.
+func (e *Event) Put(path string, value interface{}) {
+	if e.wire != nil {
+		e.wirePut(path, value)
+		return
+	}
+	putPath(e.Fields(), path, value)
+}
+
+// Delete removes the value at a dotted path and returns it, if it was there.
+func (e *Event) Delete(path string) (interface{}, bool) {
+	if e.wire != nil {
+		return e.wireDelete(path)
+	}
+	return deletePath(e.Fields(), path)
+}
+
+func getPath(fields map[string]interface{}, path string) (interface{}, bool) {
+	var current interface{} = fields
 	for {
 		m, ok := current.(map[string]interface{})
 		if !ok {
@@ -115,38 +151,38 @@ func (e *Event) Get(path string) (interface{}, bool) {
 	}
 }
 
-// Put sets the value at a dotted path such as "labels.env", creating the
-// objects on the way; an object in the way that is not a
-// map[string]interface{} (a string, say) is replaced by one.
-func (e *Event) Put(path string, value interface{}) {
-	current := e.Fields()
-	parts := strings.Split(path, ".")
-	for _, part := range parts[:len(parts)-1] {
-		next, ok := current[part].(map[string]interface{})
+func putPath(fields map[string]interface{}, path string, value interface{}) {
+	current := fields
+	for {
+		key, rest, more := strings.Cut(path, ".")
+		if !more {
+			current[key] = value
+			return
+		}
+		next, ok := current[key].(map[string]interface{})
 		if !ok {
 			next = map[string]interface{}{}
-			current[part] = next
+			current[key] = next
 		}
-		current = next
+		current, path = next, rest
 	}
-	current[parts[len(parts)-1]] = value
 }
 
-// Delete removes the value at a dotted path and returns it, if it was there.
-func (e *Event) Delete(path string) (interface{}, bool) {
-	parts := strings.Split(path, ".")
-	current := e.Fields()
-	for _, part := range parts[:len(parts)-1] {
-		next, ok := current[part].(map[string]interface{})
+func deletePath(fields map[string]interface{}, path string) (interface{}, bool) {
+	current := fields
+	for {
+		key, rest, more := strings.Cut(path, ".")
+		if !more {
+			value, ok := current[key]
+			delete(current, key)
+			return value, ok
+		}
+		next, ok := current[key].(map[string]interface{})
 		if !ok {
 			return nil, false
 		}
-		current = next
+		current, path = next, rest
 	}
-	last := parts[len(parts)-1]
-	value, ok := current[last]
-	delete(current, last)
-	return value, ok
 }
 
 // GetString returns the string at a dotted path, or "" and false.
@@ -167,7 +203,7 @@ func (e *Event) Marshal() ([]byte, error) {
 	if e == nil {
 		return nil, &Error{Code: ErrInvalidEvent.Code, Message: "nil *Event"}
 	}
-	if e.wire != nil {
+	if e.wire != nil && e.edits == nil {
 		return append([]byte(nil), e.wire...), nil
 	}
 	pooled, enc := takeEncoder()
@@ -195,8 +231,11 @@ func (enc *encoder) release(pooled *encoder) {
 	}
 }
 
-// event writes e (built in Go) and returns what it wrote.
+// event writes e and returns what it wrote.
 func (enc *encoder) event(e *Event) ([]byte, error) {
+	if e.wire != nil {
+		return enc.edited(e)
+	}
 	if !e.time.IsZero() {
 		t := enc.open(1)
 		encodeTimestamp(enc, e.time)

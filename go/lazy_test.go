@@ -2,6 +2,7 @@ package eiw
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand"
 	"reflect"
 	"testing"
@@ -47,8 +48,11 @@ func TestProcessEventReturnsEventsThatReadTheirBytes(t *testing.T) {
 		t.Fatal("Marshal of an undecoded event is not a copy of its bytes")
 	}
 	e.Put("labels.env", "prod")
-	if e.wire != nil {
-		t.Fatal("Put left the bytes in place")
+	if e.wire == nil || len(e.edits) != 1 {
+		t.Fatal("Put decoded the event")
+	}
+	if env, _ := e.GetString("labels.env"); env != "prod" {
+		t.Fatalf("labels.env = %q after Put, before the call", env)
 	}
 	edited, err := h.ProcessEvent(e)
 	if err != nil {
@@ -134,6 +138,71 @@ func TestGetMissesAlikeOnBothForms(t *testing.T) {
 		v2, ok2 := wire.Get(path)
 		if ok1 != ok2 || !reflect.DeepEqual(v1, v2) {
 			t.Errorf("%q: decoded %#v %v, from bytes %#v %v", path, v1, ok1, v2, ok2)
+		}
+	}
+}
+
+// Put and Delete on an event that keeps its bytes (edits of top-level
+// values) give what they give on the decoded event: random scripts of
+// edits and reads on both, compared after every step, then marshaled and
+// decoded, and decoded in place.
+func TestEditsOnTheBytesMatchTheDecodedEvent(t *testing.T) {
+	keys := []string{"host", "host.name", "host.os.family", "http.request.method", "tags", "message",
+		"message.x", "labels", "labels.env", "new", "new.deep.er", "event", "event.duration", ""}
+	values := []interface{}{"v", int64(-3), nil, map[string]interface{}{"k": "w"}, []interface{}{"a"}, 2.5}
+	rng := rand.New(rand.NewSource(7))
+	for script := 0; script < 1500; script++ {
+		base := encoded(nestedEvent(t, script))
+		decoded, err := UnmarshalEvent(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire := lazy(base)
+		var steps []string
+		for step := 0; step < 1+rng.Intn(6); step++ {
+			path := keys[rng.Intn(len(keys))]
+			switch rng.Intn(3) {
+			case 0:
+				v := values[rng.Intn(len(values))]
+				if m, ok := v.(map[string]interface{}); ok { // each event its own map
+					v = map[string]interface{}{"k": m["k"]}
+				}
+				decoded.Put(path, v)
+				wire.Put(path, canonical(v))
+				steps = append(steps, fmt.Sprintf("put %s %v", path, v))
+			case 1:
+				v1, ok1 := decoded.Delete(path)
+				v2, ok2 := wire.Delete(path)
+				steps = append(steps, "delete "+path)
+				if ok1 != ok2 || !reflect.DeepEqual(canonical(v1), canonical(v2)) {
+					t.Fatalf("script %d %v: deleted %#v %v from the decoded event, %#v %v from the bytes", script, steps, v1, ok1, v2, ok2)
+				}
+			default:
+				v1, ok1 := decoded.Get(path)
+				v2, ok2 := wire.Get(path)
+				steps = append(steps, "get "+path)
+				if ok1 != ok2 || !reflect.DeepEqual(canonical(v1), canonical(v2)) {
+					t.Fatalf("script %d %v: got %#v %v decoded, %#v %v from the bytes", script, steps, v1, ok1, v2, ok2)
+				}
+			}
+		}
+		if wire.wire == nil {
+			t.Fatalf("script %d %v: an edit decoded the event", script, steps)
+		}
+		b, err := wire.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := UnmarshalEvent(b)
+		if err != nil {
+			t.Fatalf("script %d %v: %v", script, steps, err)
+		}
+		want := canonical(decoded.Fields())
+		if !reflect.DeepEqual(canonical(again.Fields()), want) || !again.Timestamp().Equal(decoded.Timestamp()) {
+			t.Fatalf("script %d %v: marshaled, the edited bytes give\n%v\nwant\n%v", script, steps, again.Fields(), want)
+		}
+		if !reflect.DeepEqual(canonical(wire.Fields()), want) {
+			t.Fatalf("script %d %v: decoded in place, the edited bytes give\n%v\nwant\n%v", script, steps, wire.Fields(), want)
 		}
 	}
 }

@@ -19,8 +19,8 @@ func bytesAsString(b []byte) string {
 	return *(*string)(unsafe.Pointer(&b))
 }
 
-// wireGet is Event.Get on a serialized event.
-func wireGet(r reader, path string) (interface{}, bool) {
+// lookUp is Event.Get on a serialized event.
+func lookUp(r reader, path string) (interface{}, bool) {
 	var first [4]reader
 	object := first[:0]
 	for len(r.buf) > 0 {

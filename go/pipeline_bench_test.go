@@ -169,3 +169,17 @@ func BenchmarkPipeline(b *testing.B) {
 		})
 	}
 }
+
+// A stage that adds a field to each event between two hosts: Put on the
+// event the first host returned, then ProcessEvent on the second (here the
+// same host). One op is one Put and one call.
+func BenchmarkPutAndPassOn(b *testing.B) {
+	h := newHost(b, "passthrough", Options{})
+	event := returned(b, h, nestedEvent(b, 7))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		event.Put("labels.stage", "enriched")
+		event = returned(b, h, event)
+	}
+}
