@@ -271,8 +271,11 @@ fn leaf_entry(entry: &[u8], depth: u32) -> Option<bool> {
         return Some(false);
     }
     let valid = match *payload {
+        // The key, the four tag and length bytes (all below 0x80) and the
+        // string lie end to end: ASCII bytes end any UTF-8 sequence, so
+        // the span is UTF-8 exactly when the key and the string are.
         [0x32, n, ref string @ ..] if n < 0x80 && usize::from(n) == string.len() => {
-            utf8(key) && utf8(string)
+            utf8(&entry[2..])
         }
         // A bool, int or uint: one varint and nothing after it.
         [0x10 | 0x18 | 0x20, ref rest @ ..] => {
