@@ -411,6 +411,28 @@ mod tests {
 
     /// A length byte of 0x80 or more is the first of two: read as one, it
     /// can equal the bytes left and make a truncated value look whole.
+    /// A leaf entry's key and string are checked in one span: a split
+    /// UTF-8 sequence on either side of the tag bytes is refused as prost
+    /// refuses it, whole ones accepted.
+    #[test]
+    fn leaf_entries_check_key_and_string_as_prost_does() {
+        let cases: [(&[u8], &[u8]); 7] = [
+            (b"k", b"v"),
+            ("\u{e9}".as_bytes(), "\u{1f600}".as_bytes()),
+            (b"\xc3", b"v"),
+            (b"k", b"\x80v"),
+            (b"\xe2\x82", b"\xac"),
+            (b"ok", b"\xf0\x9f\x98"),
+            (b"", b""),
+        ];
+        for (key, string) in cases {
+            let entry = [field(0x0a, key), field(0x12, &field(0x32, string))].concat();
+            let event = field(0x12, &field(0x0a, &entry));
+            let prost = Event::decode(&event[..]).is_ok();
+            assert_eq!(is_event(&event), prost, "{key:?} {string:?}");
+        }
+    }
+
     #[test]
     fn two_byte_lengths_are_not_read_as_one() {
         let a = |n| vec![b'a'; n];
