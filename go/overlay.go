@@ -95,34 +95,25 @@ func (e *Event) wireDelete(path string) (interface{}, bool) {
 // object of every top-level entry whose key was not edited, as it is,
 // and the edited entries encoded.
 func (enc *encoder) edited(e *Event) ([]byte, error) {
-	r := e.bytes()
 	var objects []reader
-	for len(r.buf) > 0 {
-		start := r.off
-		f, err := r.next()
-		if err != nil {
-			return nil, err
-		}
+	err := enc.copyFields(e, e.bytes(), func(r *reader, f field) bool {
 		if f.number == 2 {
 			objects = append(objects, r.in(f))
-			continue
+			return false
 		}
-		enc.buf = append(enc.buf, e.wire[start:r.off]...)
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	s := enc.open(2)
 	for _, object := range objects {
-		for len(object.buf) > 0 {
-			start := object.off
-			f, err := object.next()
-			if err != nil {
-				return nil, err
-			}
-			if f.number == 1 {
-				if _, edited := e.edits[entryKey(object.in(f))]; edited {
-					continue
-				}
-			}
-			enc.buf = append(enc.buf, e.wire[start:object.off]...)
+		err := enc.copyFields(e, object, func(r *reader, f field) bool {
+			_, edited := e.edits[entryKey(r.in(f))]
+			return f.number != 1 || !edited
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	for key, value := range e.edits {
@@ -135,4 +126,20 @@ func (enc *encoder) edited(e *Event) ([]byte, error) {
 	}
 	enc.close(s)
 	return enc.buf, nil
+}
+
+// copyFields appends the fields of r that keep says to keep, each as the
+// bytes it is in e's wire form.
+func (enc *encoder) copyFields(e *Event, r reader, keep func(r *reader, f field) bool) error {
+	for len(r.buf) > 0 {
+		start := r.off
+		f, err := r.next()
+		if err != nil {
+			return err
+		}
+		if keep(&r, f) {
+			enc.buf = append(enc.buf, e.wire[start:r.off]...)
+		}
+	}
+	return nil
 }
