@@ -96,9 +96,9 @@ func (e *Event) wireDelete(path string) (interface{}, bool) {
 // and the edited entries encoded.
 func (enc *encoder) edited(e *Event) ([]byte, error) {
 	var objects []reader
-	err := enc.copyFields(e, e.bytes(), func(r *reader, f field) bool {
+	err := enc.copyFields(e, e.bytes(), func(f field, payload reader) bool {
 		if f.number == 2 {
-			objects = append(objects, r.in(f))
+			objects = append(objects, payload)
 			return false
 		}
 		return true
@@ -108,8 +108,8 @@ func (enc *encoder) edited(e *Event) ([]byte, error) {
 	}
 	s := enc.open(2)
 	for _, object := range objects {
-		err := enc.copyFields(e, object, func(r *reader, f field) bool {
-			_, edited := e.edits[entryKey(r.in(f))]
+		err := enc.copyFields(e, object, func(f field, payload reader) bool {
+			_, edited := e.edits[entryKey(payload)]
 			return f.number != 1 || !edited
 		})
 		if err != nil {
@@ -128,16 +128,16 @@ func (enc *encoder) edited(e *Event) ([]byte, error) {
 	return enc.buf, nil
 }
 
-// copyFields appends the fields of r that keep says to keep, each as the
-// bytes it is in e's wire form.
-func (enc *encoder) copyFields(e *Event, r reader, keep func(r *reader, f field) bool) error {
+// copyFields appends the fields of r that keep (given a field and a reader
+// of its payload) says to keep, each as the bytes it is in e's wire form.
+func (enc *encoder) copyFields(e *Event, r reader, keep func(f field, payload reader) bool) error {
 	for len(r.buf) > 0 {
 		start := r.off
 		f, err := r.next()
 		if err != nil {
 			return err
 		}
-		if keep(&r, f) {
+		if keep(f, r.in(f)) {
 			enc.buf = append(enc.buf, e.wire[start:r.off]...)
 		}
 	}
