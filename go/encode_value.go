@@ -67,6 +67,15 @@ func (e *encoder) fields(field int, fields map[string]interface{}, depth int) er
 
 // entry writes one map<string, Value> entry as field.
 func (e *encoder) entry(field int, key string, value interface{}, depth int) error {
+	// The commonest entry, a short key and a short string, has all its
+	// lengths known up front: written in one go, no length to patch.
+	if s, ok := value.(string); ok && field < 16 && len(key)+len(s) < 0x80-6 {
+		e.buf = append(e.buf, byte(field<<3|wireBytes), byte(len(key)+len(s)+6), 1<<3|wireBytes, byte(len(key)))
+		e.buf = append(e.buf, key...)
+		e.buf = append(e.buf, 2<<3|wireBytes, byte(len(s)+2), 6<<3|wireBytes, byte(len(s)))
+		e.buf = append(e.buf, s...)
+		return nil
+	}
 	var entry, v int
 	if len(key) < 0x80 && field < 16 {
 		// The entry's tag and length slot, the key, the value's tag and
