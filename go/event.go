@@ -105,8 +105,8 @@ func (e *Event) SetTimestamp(t time.Time) {
 }
 
 // Get returns the value at a dotted path such as "event.original". Maps
-// and slices it returns are the event's own once the event is decoded,
-// and copies before.
+// and slices it returns are the event's own, except those read from the
+// bytes of an event not decoded yet, which are copies.
 func (e *Event) Get(path string) (interface{}, bool) {
 	if e.wire != nil {
 		return e.wireGet(path)
