@@ -8,7 +8,7 @@
 //! A patching SDK copies the unedited entries in the input's order and
 //! writes the edited ones after them, so an entry is looked for among the
 //! next few input entries only: the work stays linear in the two events.
-use super::{fields, metadata_entry, object_entry, timestamp, Reader, LEN, MAX_DEPTH};
+use super::{fields, metadata_entry, object_entry, timestamp, Reader, LEN, READ_LIMIT};
 
 /// How many input entries ahead a copy is looked for.
 const WINDOW: usize = 4;
@@ -38,7 +38,7 @@ pub fn is_emit_of(bytes: &[u8], input: &[u8]) -> bool {
 
 /// `object` (the event's fields) with copied entries taken as checked.
 fn object_of(bytes: &[u8], depth: u32, copies: &mut InputEntries) -> Option<()> {
-    if depth >= MAX_DEPTH {
+    if depth >= READ_LIMIT {
         return None;
     }
     fields(bytes, depth, |r, number, wire| match number {

@@ -19,6 +19,12 @@ pub(crate) const I32: u8 = 5;
 /// prost's recursion limit for nested messages.
 pub(crate) const MAX_DEPTH: u32 = 100;
 
+/// prost checks its limit before it enters a message, so a message at
+/// depth MAX_DEPTH (counted from the event, at 0) is still read and only
+/// the messages inside it are refused: the check reads a message while
+/// its depth is below this.
+pub(super) const READ_LIMIT: u32 = MAX_DEPTH + 1;
+
 struct Reader<'a> {
     bytes: &'a [u8],
 }
@@ -93,7 +99,7 @@ impl<'a> Reader<'a> {
             I32 => self.take(4).map(drop),
             LEN => self.len_delimited().map(drop),
             START_GROUP => {
-                if depth >= MAX_DEPTH {
+                if depth >= READ_LIMIT {
                     return None;
                 }
                 loop {
@@ -173,7 +179,7 @@ fn fields(
     depth: u32,
     mut known: impl FnMut(&mut Reader, u32, u8) -> Option<Option<()>>,
 ) -> Option<()> {
-    if depth >= MAX_DEPTH {
+    if depth >= READ_LIMIT {
         return None;
     }
     let mut r = Reader { bytes };
@@ -206,7 +212,7 @@ fn timestamp(bytes: &[u8], depth: u32) -> Option<()> {
 /// A `Struct`: entries with a one-byte length are taken directly; from the
 /// first other field on, the rest is walked field by field.
 fn object(bytes: &[u8], depth: u32) -> Option<()> {
-    if depth >= MAX_DEPTH {
+    if depth >= READ_LIMIT {
         return None;
     }
     let mut rest = bytes;
@@ -216,7 +222,7 @@ fn object(bytes: &[u8], depth: u32) -> Option<()> {
             break;
         }
         let (entry, next) = tail.split_at(n);
-        if !leaf_entry(entry, depth + 1)? {
+        if !plain_entry(entry, depth + 1)? {
             object_entry(entry, depth + 1)?;
         }
         rest = next;
@@ -233,7 +239,7 @@ fn object(bytes: &[u8], depth: u32) -> Option<()> {
 fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
     if let [0x0a, n, ref rest @ ..] = *bytes {
         let n = usize::from(n);
-        if n < 0x80 && n <= rest.len() && depth < MAX_DEPTH {
+        if n < 0x80 && n <= rest.len() && depth < READ_LIMIT {
             let (key, rest) = rest.split_at(n);
             if let [0x12, m, ref payload @ ..] = *rest {
                 if m < 0x80 && usize::from(m) == payload.len() {
@@ -249,18 +255,19 @@ fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
-/// The commonest entry, checked where it lies (no call per entry and per
-/// value): a key, then a string or a varint, each with a one-byte length.
+/// The commonest entries, checked where they lie (no call per entry and
+/// per value): a key, then a string, a varint or an object, each with a
+/// one-byte length.
 /// Some(true): checked; Some(false): not that shape (`object_entry` checks
 /// it); None: that shape, and invalid. The depth rules are
 /// `object_entry`'s and `value`'s.
 #[inline(always)]
-fn leaf_entry(entry: &[u8], depth: u32) -> Option<bool> {
+fn plain_entry(entry: &[u8], depth: u32) -> Option<bool> {
     let [0x0a, n, ref rest @ ..] = *entry else {
         return Some(false);
     };
     let n = usize::from(n);
-    if n >= 0x80 || n > rest.len() || depth + 1 >= MAX_DEPTH {
+    if n >= 0x80 || n > rest.len() || depth + 1 >= READ_LIMIT {
         return Some(false);
     }
     let (key, rest) = rest.split_at(n);
@@ -285,6 +292,10 @@ fn leaf_entry(entry: &[u8], depth: u32) -> Option<bool> {
             }
             utf8(key)
         }
+        // An object, checked at the value's depth plus one.
+        [0x52, n, ref inner @ ..] if n < 0x80 && usize::from(n) == inner.len() => {
+            utf8(key) && object(inner, depth + 2).is_some()
+        }
         _ => return Some(false),
     };
     valid.then_some(true)
@@ -301,17 +312,17 @@ fn value(bytes: &[u8], depth: u32) -> Option<()> {
     // Most values are one string or one object with a one-byte length.
     match *bytes {
         [0x32, n, ref payload @ ..]
-            if n < 0x80 && usize::from(n) == payload.len() && depth < MAX_DEPTH =>
+            if n < 0x80 && usize::from(n) == payload.len() && depth < READ_LIMIT =>
         {
             return utf8(payload).then_some(());
         }
         [0x52, n, ref payload @ ..]
-            if n < 0x80 && usize::from(n) == payload.len() && depth < MAX_DEPTH =>
+            if n < 0x80 && usize::from(n) == payload.len() && depth < READ_LIMIT =>
         {
             return object(payload, depth + 1);
         }
         // A bool, int or uint: one varint and nothing after it.
-        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < MAX_DEPTH => {
+        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < READ_LIMIT => {
             let mut r = Reader { bytes: rest };
             if r.varint().is_some() && r.bytes.is_empty() {
                 return Some(());
@@ -411,11 +422,11 @@ mod tests {
 
     /// A length byte of 0x80 or more is the first of two: read as one, it
     /// can equal the bytes left and make a truncated value look whole.
-    /// A leaf entry's key and string are checked in one span: a split
+    /// A plain entry's key and string are checked in one span: a split
     /// UTF-8 sequence on either side of the tag bytes is refused as prost
     /// refuses it, whole ones accepted.
     #[test]
-    fn leaf_entries_check_key_and_string_as_prost_does() {
+    fn plain_entries_check_key_and_string_as_prost_does() {
         let cases: [(&[u8], &[u8]); 7] = [
             (b"k", b"v"),
             ("\u{e9}".as_bytes(), "\u{1f600}".as_bytes()),
@@ -519,5 +530,52 @@ mod tests {
         let bytes = event.encode_to_vec();
         assert_eq!(is_event(&bytes), Event::decode(bytes.as_slice()).is_ok());
         assert!(!is_event(&bytes));
+    }
+
+    /// Objects, lists and a mix nested to every depth around the limit,
+    /// innermost a string, an int, an empty object or a timestamp (the
+    /// inner levels have one-byte lengths, so the plain-entry path checks
+    /// them): accepted exactly where prost accepts them.
+    #[test]
+    fn nesting_limit_is_prosts_at_every_depth() {
+        use eiw_proto::{Timestamp, Value};
+        use std::collections::BTreeMap;
+        let innermost = [
+            Value::from("s"),
+            Value::from(7i64),
+            Value::from(BTreeMap::new()),
+            Value::from(Timestamp::default()),
+        ];
+        let mut accepted_at_limit = 0;
+        for inner in &innermost {
+            for shape in 0..3 {
+                for levels in 20..45 {
+                    let mut value = inner.clone();
+                    for level in 0..levels {
+                        value = match (shape, level % 2) {
+                            (0, _) | (2, 0) => {
+                                Value::from(BTreeMap::from([("k".to_string(), value)]))
+                            }
+                            _ => Value::from(vec![value]),
+                        };
+                    }
+                    let event = Event {
+                        fields: Some(eiw_proto::Struct {
+                            fields: [("top".to_string(), value)].into(),
+                        }),
+                        ..Event::default()
+                    };
+                    let bytes = event.encode_to_vec();
+                    let prost = Event::decode(bytes.as_slice()).is_ok();
+                    assert_eq!(
+                        is_event(&bytes),
+                        prost,
+                        "shape {shape}, {levels} levels, {inner:?}"
+                    );
+                    accepted_at_limit += usize::from(prost);
+                }
+            }
+        }
+        assert!(accepted_at_limit > 0 && accepted_at_limit < 4 * 3 * 25);
     }
 }
