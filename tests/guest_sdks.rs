@@ -5,6 +5,7 @@
 //! nested near the host's depth limit are processed; their edits and reads
 //! follow the tree API's rules. (Their behaviour on good events is the
 //! conformance suite's.)
+mod common;
 use eiw::proto::HostOptions;
 use eiw::{Collect, Host, ResultCode};
 use prost::Message;
@@ -404,12 +405,8 @@ fn batches_give_each_event_its_outputs_and_result() {
         let refs: Vec<&[u8]> = events.iter().map(Vec::as_slice).collect();
         let mut out = eiw::CollectBatch::default();
         let results = host.process_batch(&refs, &mut out);
-        let codes: Vec<_> = results
-            .iter()
-            .map(|r| r.as_ref().map_err(|e| e.code()).copied())
-            .collect();
         assert_eq!(
-            codes,
+            common::result_codes(&results),
             [Ok(1), Err(ResultCode::GuestStatus), Ok(1), Ok(1)],
             "{sdk}"
         );

@@ -165,12 +165,8 @@ fn batches_of_records_keep_each_result_and_output_in_place() {
     ];
     let mut sink = CollectBatch::default();
     let results = host.process_batch(&records, &mut sink);
-    let codes: Vec<_> = results
-        .iter()
-        .map(|r| r.as_ref().map_err(|e| e.code()).copied())
-        .collect();
     assert_eq!(
-        codes,
+        common::result_codes(&results),
         vec![
             Ok(1),
             Err(ResultCode::InvalidEvent),

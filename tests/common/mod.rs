@@ -90,3 +90,12 @@ pub fn error_message(err: *const eiw::ffi::eiw_error) -> String {
         .unwrap()
         .to_string()
 }
+
+/// A batch's results as what a caller compares: the emit count, or the
+/// error's code.
+pub fn result_codes(results: &[eiw::Result<u32>]) -> Vec<Result<u32, eiw::ResultCode>> {
+    results
+        .iter()
+        .map(|r| r.as_ref().map_err(|e| e.code()).copied())
+        .collect()
+}
