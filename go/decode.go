@@ -166,18 +166,17 @@ func UnmarshalEvent(b []byte) (*Event, error) {
 
 // decodeFrom sets e's time, fields and metadata from a serialized Event.
 func (e *Event) decodeFrom(r reader) error {
+	stamp, err := eventTime(r)
+	if err != nil {
+		return err
+	}
 	fields, metadata := map[string]interface{}{}, map[string]string{}
-	var seconds, nanos int64
-	hasTime := false
 	for len(r.buf) > 0 {
 		f, err := r.next()
 		if err != nil {
 			return err
 		}
 		switch f.number {
-		case 1:
-			hasTime = true
-			err = mergeTimestamp(r.in(f), &seconds, &nanos)
 		case 2:
 			err = mergeStruct(fields, r.in(f), 1)
 		case 3:
@@ -189,12 +188,29 @@ func (e *Event) decodeFrom(r reader) error {
 			return err
 		}
 	}
-	e.time = time.Time{}
-	if hasTime {
-		e.time = time.Unix(seconds, nanos).UTC()
-	}
-	e.fields, e.metadata = fields, metadata
+	e.time, e.fields, e.metadata = stamp, fields, metadata
 	return nil
+}
+
+// eventTime reads a serialized Event's time: its timestamp occurrences
+// merged, the zero Time if it has none.
+func eventTime(r reader) (time.Time, error) {
+	var seconds, nanos int64
+	hasTime := false
+	for len(r.buf) > 0 {
+		f, err := r.next()
+		if err == nil && f.number == 1 {
+			hasTime = true
+			err = mergeTimestamp(r.in(f), &seconds, &nanos)
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+	}
+	if !hasTime {
+		return time.Time{}, nil
+	}
+	return time.Unix(seconds, nanos).UTC(), nil
 }
 
 // mergeTimestamp reads a Timestamp over what earlier occurrences set.

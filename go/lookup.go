@@ -10,7 +10,6 @@ package eiw
 import (
 	"encoding/binary"
 	"strings"
-	"time"
 	"unsafe"
 )
 
@@ -152,26 +151,4 @@ func objectParts(value reader, parts []reader) []reader {
 		return nil
 	}
 	return parts
-}
-
-// wireTimestamp is Event.Timestamp on a serialized event.
-func wireTimestamp(r reader) time.Time {
-	var seconds, nanos int64
-	hasTime := false
-	for len(r.buf) > 0 {
-		f, err := r.next()
-		if err != nil {
-			return time.Time{}
-		}
-		if f.number == 1 {
-			hasTime = true
-			if mergeTimestamp(r.in(f), &seconds, &nanos) != nil {
-				return time.Time{}
-			}
-		}
-	}
-	if !hasTime {
-		return time.Time{}
-	}
-	return time.Unix(seconds, nanos).UTC()
 }

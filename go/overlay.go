@@ -12,8 +12,6 @@ import "strings"
 // removed is the edit of a top-level key that Delete took away.
 type removed struct{}
 
-func (e *Event) bytes() reader { return reader{src: e.src, buf: e.wire} }
-
 // topLevel is the top-level value of key as edited: a decoded copy the
 // first time, which the caller may change and keep as the edit.
 func (e *Event) topLevel(key string) (interface{}, bool) {
