@@ -61,7 +61,11 @@ func (r *reader) take(n uint64) ([]byte, error) {
 	return b, nil
 }
 
-func (r *reader) next() (f field, err error) {
+func (r *reader) next() (field, error) { return r.nextIn(0) }
+
+// nextIn reads a field inside `groups` groups; a group's end is a field of
+// wire type wireEndGroup there, and an error outside any.
+func (r *reader) nextIn(groups int) (f field, err error) {
 	key, err := r.varint()
 	if err != nil {
 		return f, err
@@ -87,7 +91,11 @@ func (r *reader) next() (f field, err error) {
 			f.payload, err = r.take(n)
 		}
 	case wireStartGroup:
-		err = r.skipGroup(f.number, 0)
+		err = r.skipGroup(f.number, groups)
+	case wireEndGroup:
+		if groups == 0 {
+			err = errors.New("eiw: a group ends that never started")
+		}
 	default:
 		err = fmt.Errorf("eiw: unsupported wire type %d", f.wire)
 	}
@@ -95,41 +103,22 @@ func (r *reader) next() (f field, err error) {
 }
 
 // skipGroup skips a group (a deprecated encoding the host's check lets
-// through as an unknown field) up to its end, groups within it included.
-func (r *reader) skipGroup(number, depth int) error {
-	if depth >= maxDepth {
+// through as an unknown field) up to its end, groups within it included;
+// `groups` are the groups around it.
+func (r *reader) skipGroup(number, groups int) error {
+	if groups >= maxDepth {
 		return errTooDeep
 	}
 	for {
-		key, err := r.varint()
+		f, err := r.nextIn(groups + 1)
 		if err != nil {
 			return err
 		}
-		inner, wire := int(key>>3), int(key&7)
-		switch wire {
-		case wireEndGroup:
-			if inner != number {
+		if f.wire == wireEndGroup {
+			if f.number != number {
 				return errors.New("eiw: a group ends with another field number")
 			}
 			return nil
-		case wireStartGroup:
-			err = r.skipGroup(inner, depth+1)
-		case wireVarint:
-			_, err = r.varint()
-		case wireFixed64:
-			_, err = r.take(8)
-		case wireFixed32:
-			_, err = r.take(4)
-		case wireBytes:
-			var n uint64
-			if n, err = r.varint(); err == nil {
-				_, err = r.take(n)
-			}
-		default:
-			err = fmt.Errorf("eiw: unsupported wire type %d", wire)
-		}
-		if err != nil {
-			return err
 		}
 	}
 }
