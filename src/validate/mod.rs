@@ -237,9 +237,7 @@ fn object(bytes: &[u8], depth: u32) -> Option<()> {
             break;
         }
         let (entry, next) = tail.split_at(n);
-        if !plain_entry(entry, depth + 1)? {
-            object_entry(entry, depth + 1)?;
-        }
+        object_entry(entry, depth + 1)?;
         rest = next;
     }
     fields(rest, depth, |r, number, wire| match number {
@@ -250,19 +248,28 @@ fn object(bytes: &[u8], depth: u32) -> Option<()> {
 
 /// One `map<string, Value>` entry. Encoders write the key, then the value,
 /// each with a one-byte length for all but long values: that shape is
-/// checked directly, anything else field by field.
+/// checked where it lies, its commonest values (a short string, a varint,
+/// a short object) without a call per value; anything else field by
+/// field. Inlined into `object`'s loop, so an entry costs no call either.
+#[inline(always)]
 fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
     if let [0x0a, n, ref rest @ ..] = *bytes {
         let n = usize::from(n);
-        if n < 0x80 && n <= rest.len() && depth < READ_LIMIT {
+        if n < 0x80 && n <= rest.len() && depth + 1 < READ_LIMIT {
             let (key, rest) = rest.split_at(n);
             if let [0x12, m, ref payload @ ..] = *rest {
                 if m < 0x80 && usize::from(m) == payload.len() {
-                    return (utf8(key) && value(payload, depth + 1).is_some()).then_some(());
+                    return entry_value(bytes, key, payload, depth).then_some(());
                 }
             }
         }
     }
+    entry_fields(bytes, depth)
+}
+
+/// An entry of another shape, field by field.
+#[inline(never)]
+fn entry_fields(bytes: &[u8], depth: u32) -> Option<()> {
     fields(bytes, depth, |r, number, wire| match number {
         1 => Some(r.string(wire)),
         2 => Some(r.message(wire, depth, value)),
@@ -270,29 +277,11 @@ fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
-/// The commonest entries, checked where they lie (no call per entry and
-/// per value): a key, then a string, a varint or an object, each with a
-/// one-byte length.
-/// Some(true): checked; Some(false): not that shape (`object_entry` checks
-/// it); None: that shape, and invalid. The depth rules are
-/// `object_entry`'s and `value`'s.
+/// The key and value of an entry (`entry`) at `depth`, the value one
+/// level deeper, its depth below the limit.
 #[inline(always)]
-fn plain_entry(entry: &[u8], depth: u32) -> Option<bool> {
-    let [0x0a, n, ref rest @ ..] = *entry else {
-        return Some(false);
-    };
-    let n = usize::from(n);
-    if n >= 0x80 || n > rest.len() || depth + 1 >= READ_LIMIT {
-        return Some(false);
-    }
-    let (key, rest) = rest.split_at(n);
-    let [0x12, m, ref payload @ ..] = *rest else {
-        return Some(false);
-    };
-    if m >= 0x80 || usize::from(m) != payload.len() {
-        return Some(false);
-    }
-    let valid = match *payload {
+fn entry_value(entry: &[u8], key: &[u8], payload: &[u8], depth: u32) -> bool {
+    match *payload {
         // The key, the four tag and length bytes (all below 0x80) and the
         // string lie end to end: ASCII bytes end any UTF-8 sequence, so
         // the span is UTF-8 exactly when the key and the string are.
@@ -300,20 +289,20 @@ fn plain_entry(entry: &[u8], depth: u32) -> Option<bool> {
             utf8(&entry[2..])
         }
         // A bool, int or uint: one varint and nothing after it.
-        [0x10 | 0x18 | 0x20, ref rest @ ..] => {
-            let mut r = Reader { bytes: rest };
-            if !(r.skip_varint().is_some() && r.bytes.is_empty()) {
-                return Some(false);
-            }
-            utf8(key)
-        }
-        // An object, checked at the value's depth plus one.
+        [0x10 | 0x18 | 0x20, ref rest @ ..] if one_varint(rest) => utf8(key),
+        // An object, one level below the value.
         [0x52, n, ref inner @ ..] if n < 0x80 && usize::from(n) == inner.len() => {
             utf8(key) && object(inner, depth + 2).is_some()
         }
-        _ => return Some(false),
-    };
-    valid.then_some(true)
+        _ => utf8(key) && value(payload, depth + 1).is_some(),
+    }
+}
+
+/// Whether `bytes` are one varint and nothing after it.
+#[inline(always)]
+fn one_varint(bytes: &[u8]) -> bool {
+    let mut r = Reader { bytes };
+    r.skip_varint().is_some() && r.bytes.is_empty()
 }
 
 fn metadata_entry(bytes: &[u8], depth: u32) -> Option<()> {
@@ -337,11 +326,8 @@ fn value(bytes: &[u8], depth: u32) -> Option<()> {
             return object(payload, depth + 1);
         }
         // A bool, int or uint: one varint and nothing after it.
-        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < READ_LIMIT => {
-            let mut r = Reader { bytes: rest };
-            if r.skip_varint().is_some() && r.bytes.is_empty() {
-                return Some(());
-            }
+        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < READ_LIMIT && one_varint(rest) => {
+            return Some(());
         }
         _ => {}
     }
@@ -437,11 +423,11 @@ mod tests {
 
     /// A length byte of 0x80 or more is the first of two: read as one, it
     /// can equal the bytes left and make a truncated value look whole.
-    /// A plain entry's key and string are checked in one span: a split
+    /// An entry's key and string are checked in one span: a split
     /// UTF-8 sequence on either side of the tag bytes is refused as prost
     /// refuses it, whole ones accepted.
     #[test]
-    fn plain_entries_check_key_and_string_as_prost_does() {
+    fn entries_check_key_and_string_as_prost_does() {
         let cases: [(&[u8], &[u8]); 7] = [
             (b"k", b"v"),
             ("\u{e9}".as_bytes(), "\u{1f600}".as_bytes()),
@@ -549,7 +535,7 @@ mod tests {
 
     /// Objects, lists and a mix nested to every depth around the limit,
     /// innermost a string, an int, an empty object or a timestamp (the
-    /// inner levels have one-byte lengths, so the plain-entry path checks
+    /// inner levels have one-byte lengths, so the entries' fast path checks
     /// them): accepted exactly where prost accepts them.
     #[test]
     fn nesting_limit_is_prosts_at_every_depth() {
