@@ -193,13 +193,13 @@ pub(crate) fn lookup<'a>(
     while let Some(RawEntry { payload: entry, .. }) = entries.next()? {
         match usual_entry(entry) {
             Some((k, _)) => {
-                if k == key.len() && &entry[2..2 + k] == key {
+                if same_key(&entry[2..2 + k], key) {
                     found = Some(&entry[4 + k..]);
                 }
             }
             None => {
                 let entry = parse_entry(entry)?;
-                if entry.key == key {
+                if same_key(entry.key, key) {
                     found = Some(entry.value.unwrap_or_default());
                 }
             }
@@ -208,11 +208,53 @@ pub(crate) fn lookup<'a>(
     Ok(found)
 }
 
+/// Whether two keys are the same bytes. Keys are short: up to 16 bytes are
+/// compared as two overlapping words, not through `memcmp` (on wasm32 a
+/// call that compares byte by byte).
+#[inline(always)]
+pub(crate) fn same_key(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().expect("4 bytes"));
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    match n {
+        0 => true,
+        1..=3 => a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1],
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// The key of an entry payload (not yet checked as UTF-8).
 #[inline(always)]
 pub(crate) fn key_of(entry: &[u8]) -> Result<&[u8], Error> {
     match usual_entry(entry) {
         Some((k, _)) => Ok(&entry[2..2 + k]),
         None => entry_key_by_fields(entry),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_key;
+
+    /// Equal exactly when the slices are: every length up to 40, a
+    /// difference at every position, and keys of other lengths.
+    #[test]
+    fn same_key_is_slice_equality() {
+        for n in 0..=40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same_key(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same_key(&a, &b), "{n} bytes, differing at {at}");
+            }
+            assert!(!same_key(&a, &a[..n.saturating_sub(1)]) || n == 0);
+            assert!(!same_key(&a, &[a.as_slice(), b"x"].concat()));
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! An object with edits: the input object's entries, indexed at its first
 //! edit, and the edited keys, which shadow the input's entries of the same
 //! key. A step of a write path turns the value at a key into one.
-use super::entries::{key_of, parse_entry, Entries};
+use super::entries::{key_of, parse_entry, same_key, Entries};
 use super::reader::utf8;
 use super::view::{Source, StructRepr, StructView, ValueRef};
 use crate::{Error, Value};
@@ -69,16 +69,38 @@ pub(crate) enum Place<'p, 'a> {
 
 impl<'a> Key<'a> {
     fn new(key: &str) -> Self {
+        let (src, n) = (key.as_bytes(), key.len());
         let mut bytes = [0u8; 22];
-        match bytes.get_mut(..key.len()) {
-            Some(short) => {
-                short.copy_from_slice(key.as_bytes());
-                Key::Short {
-                    len: key.len() as u8,
-                    bytes,
-                }
+        // Copies of fixed sizes (overlapping), not a `memcpy` of n bytes:
+        // on wasm32 a call out of the module.
+        let mut copy = |at: usize, len: usize| {
+            bytes[at..at + len].copy_from_slice(&src[at..at + len]);
+        };
+        match n {
+            0 => {}
+            1..=3 => {
+                copy(0, 1);
+                copy(n / 2, 1);
+                copy(n - 1, 1);
             }
-            None => Key::Long(key.into()),
+            4..=7 => {
+                copy(0, 4);
+                copy(n - 4, 4);
+            }
+            8..=16 => {
+                copy(0, 8);
+                copy(n - 8, 8);
+            }
+            17..=22 => {
+                copy(0, 8);
+                copy(8, 8);
+                copy(n - 8, 8);
+            }
+            _ => return Key::Long(key.into()),
+        }
+        Key::Short {
+            len: n as u8,
+            bytes,
         }
     }
 
@@ -101,7 +123,7 @@ impl<'a> Overlay<'a> {
         if let Some((container, field)) = base {
             input = container;
             // About one entry per 24 bytes, up to a point (then it grows).
-            entries.reserve((container.len() / 24 + 1).min(64));
+            entries = Vec::with_capacity((container.len() / 24 + 1).min(64));
             let mut read = Entries::new(container, field);
             while let Some(entry) = read.next()? {
                 entries.push(BaseEntry {
@@ -115,7 +137,8 @@ impl<'a> Overlay<'a> {
         Ok(Overlay {
             container: input,
             base: entries,
-            edits: Vec::new(),
+            // An overlay is made for an edit, seldom more than a few.
+            edits: Vec::with_capacity(4),
             size: Cell::new(0),
         })
     }
@@ -123,40 +146,52 @@ impl<'a> Overlay<'a> {
     pub(crate) fn edit_index(&self, key: &str) -> Option<usize> {
         self.edits
             .iter()
-            .position(|edit| edit.key.bytes() == key.as_bytes())
+            .position(|edit| same_key(edit.key.bytes(), key.as_bytes()))
     }
 
     /// The input entry `key` reads (the last with the key), if not edited.
     pub(crate) fn base_entry(&self, key: &str) -> Option<&BaseEntry<'a>> {
-        self.base
-            .iter()
-            .rev()
-            .find(|entry| entry.key == key.as_bytes())
+        self.base_index(key).map(|at| &self.base[at])
     }
 
     /// Sets `key`'s value, shadowing its entries in the input object.
     pub(crate) fn set(&mut self, key: &str, node: Node<'a>) -> &mut Node<'a> {
-        let index = match self.edit_index(key) {
+        match self.edit_index(key) {
             Some(i) => {
                 self.edits[i].node = node;
-                i
+                &mut self.edits[i].node
             }
             None => {
-                let mut input_key = None;
-                for entry in &mut self.base {
-                    if entry.key == key.as_bytes() {
+                let last = self.base_index(key);
+                self.add(key, last, node)
+            }
+        }
+    }
+
+    /// The index of the input entry `key` reads (the last with the key).
+    fn base_index(&self, key: &str) -> Option<usize> {
+        self.base
+            .iter()
+            .rposition(|entry| same_key(entry.key, key.as_bytes()))
+    }
+
+    /// Adds an edit of `key`, which has none, shadowing its input entries
+    /// (`last`: the last of them, from `base_index`).
+    fn add(&mut self, key: &str, last: Option<usize>, node: Node<'a>) -> &mut Node<'a> {
+        let key = match last {
+            Some(last) => {
+                let input_key = self.base[last].key;
+                for entry in &mut self.base[..=last] {
+                    if same_key(entry.key, input_key) {
                         entry.shadowed = true;
-                        input_key = Some(entry.key);
                     }
                 }
-                self.edits.push(Edit {
-                    key: input_key.map_or_else(|| Key::new(key), Key::Input),
-                    node,
-                });
-                self.edits.len() - 1
+                Key::Input(input_key)
             }
+            None => Key::new(key),
         };
-        &mut self.edits[index].node
+        self.edits.push(Edit { key, node });
+        &mut self.edits.last_mut().expect("just pushed").node
     }
 
     /// The value under `key`, edits included.
@@ -190,22 +225,28 @@ impl<'a> Overlay<'a> {
     /// One step of a write to `key.…`: the object at `key`, made (or made
     /// to replace a non-object) as `put_path` does.
     pub(crate) fn step(&mut self, key: &str) -> Result<Place<'_, 'a>, Error> {
-        let edit = self.edit_index(key);
-        let replacement = match edit {
-            Some(i) => match &self.edits[i].node {
-                Node::Object(_) => None,
-                Node::Owned(value) if value.as_struct().is_some() => None,
-                Node::Input(value) => Some(object_from(value)?),
-                Node::Owned(_) | Node::Removed => Some(Node::Object(Overlay::new(None)?)),
-            },
-            None => Some(match self.base_entry(key) {
-                Some(entry) => object_from(&value_of_entry(entry.payload)?)?,
-                None => Node::Object(Overlay::new(None)?),
-            }),
-        };
-        let node = match replacement {
-            Some(node) => self.set(key, node),
-            None => &mut self.edits[edit.expect("an edited key")].node,
+        let node = match self.edit_index(key) {
+            Some(i) => {
+                let replacement = match &self.edits[i].node {
+                    Node::Object(_) => None,
+                    Node::Owned(value) if value.as_struct().is_some() => None,
+                    Node::Input(value) => Some(object_from(value)?),
+                    Node::Owned(_) | Node::Removed => Some(Node::Object(Overlay::new(None)?)),
+                };
+                let node = &mut self.edits[i].node;
+                if let Some(replacement) = replacement {
+                    *node = replacement;
+                }
+                node
+            }
+            None => {
+                let last = self.base_index(key);
+                let node = match last {
+                    Some(at) => object_from(&value_of_entry(self.base[at].payload)?)?,
+                    None => Node::Object(Overlay::new(None)?),
+                };
+                self.add(key, last, node)
+            }
         };
         Ok(match node {
             Node::Object(overlay) => Place::Overlay(overlay),
@@ -238,5 +279,23 @@ fn node_value<'s>(node: &'s Node<'_>) -> Option<ValueRef<'s>> {
         Node::Owned(value) => Some(ValueRef::from(value)),
         Node::Input(value) => Some(*value),
         Node::Object(overlay) => Some(ValueRef::from_patched(overlay)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Key;
+
+    /// A new key keeps its bytes, whatever its length (kept in place up to
+    /// 22 bytes, boxed beyond).
+    #[test]
+    fn new_keys_keep_their_bytes() {
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789é";
+        for end in (0..=text.len()).filter(|&end| text.is_char_boundary(end)) {
+            let key = &text[..end];
+            let made = Key::new(key);
+            assert_eq!(made.bytes(), key.as_bytes());
+            assert_eq!(matches!(made, Key::Short { .. }), end <= 22, "{key}");
+        }
     }
 }

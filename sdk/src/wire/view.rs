@@ -5,7 +5,9 @@
 //! Protobuf's reading rules are kept, so a look-up answers what `Event::decode`
 //! would: the last of a repeated map key wins, a oneof takes its last field,
 //! and repeated occurrences of a message (concatenated encodings) merge.
-use super::entries::{for_each_entry, lookup, merge_timestamp, metadata_entry, parse_entry};
+use super::entries::{
+    for_each_entry, lookup, merge_timestamp, metadata_entry, parse_entry, same_key,
+};
 use super::overlay::Overlay;
 use super::path::{keys, split_first};
 use super::reader::{for_each_field, utf8, Field, Reader};
@@ -122,7 +124,7 @@ impl<'a> EventView<'a> {
         for_each_field(self.bytes, |field| {
             if field.number == 3 {
                 let (k, v) = metadata_entry(field.bytes()?)?;
-                if k == key.as_bytes() {
+                if same_key(k, key.as_bytes()) {
                     found = Some(v);
                 }
             }
