@@ -4,9 +4,9 @@
 use super::entries::metadata_entry;
 use super::overlay::{Node, Overlay};
 use super::patch::EventPatch;
-use super::reader::{for_each_field, len_field_size, put_len_header};
+use super::reader::{copy_short, for_each_field, len_field_size, put_len_header};
 use super::view::Source;
-use crate::{Error, Timestamp, Value};
+use crate::{Error, Kind, Timestamp, Value};
 use prost::Message;
 
 pub(crate) fn write_event(out: &mut Vec<u8>, patch: &EventPatch) -> Result<(), Error> {
@@ -103,7 +103,7 @@ impl Payload<'_> {
     fn size(&self, sizing: bool) -> Result<usize, Error> {
         Ok(match self {
             Payload::Bytes(body) => body.len(),
-            Payload::Owned(value) => value.encoded_len(),
+            Payload::Owned(value) => owned_size(value),
             Payload::Object(inner) if sizing => len_field_size(overlay_size(inner)?),
             Payload::Object(inner) => len_field_size(inner.size.get()),
         })
@@ -112,7 +112,7 @@ impl Payload<'_> {
     fn write(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         match self {
             Payload::Bytes(body) => out.extend_from_slice(body),
-            Payload::Owned(value) => value.encode_raw(out),
+            Payload::Owned(value) => write_owned(out, value),
             Payload::Object(inner) => {
                 put_len_header(out, 10, inner.size.get());
                 write_overlay(out, inner)?;
@@ -122,9 +122,57 @@ impl Payload<'_> {
     }
 }
 
+/// The payload size of a value put by the module. Strings and times, the
+/// usual ones, are encoded here, as prost would (a `oneof` member is
+/// written even when empty or zero); others by prost.
+fn owned_size(value: &Value) -> usize {
+    match &value.kind {
+        Some(Kind::StringValue(string)) => len_field_size(string.len()),
+        Some(Kind::TimestampValue(time)) => len_field_size(time.encoded_len()),
+        _ => value.encoded_len(),
+    }
+}
+
+fn write_owned(out: &mut Vec<u8>, value: &Value) {
+    match &value.kind {
+        Some(Kind::StringValue(string)) => {
+            put_len_header(out, 6, string.len());
+            out.extend_from_slice(string.as_bytes());
+        }
+        Some(Kind::TimestampValue(time)) => write_timestamp(out, 8, time),
+        _ => value.encode_raw(out),
+    }
+}
+
 /// The size of a map entry's payload: its key and its value's payload.
 fn entry_size(key: &[u8], value_size: usize) -> usize {
     len_field_size(key.len()) + len_field_size(value_size)
+}
+
+/// Writes the start of a map entry: its key and length, the key field,
+/// and the key and length of its value (of `value_size` bytes).
+fn put_entry_start(out: &mut Vec<u8>, key: &[u8], value_size: usize) {
+    let size = entry_size(key, value_size);
+    let n = key.len();
+    if n <= 22 && size < 0x80 {
+        // The usual case (a short key, one-byte lengths): one block of
+        // fixed size, cut to its length (no `memcpy` call, see
+        // `copy_short`, and no byte-by-byte pushes). Tags and lengths of
+        // the entry and of the key, the key, the value's tag and length.
+        let mut block = [0u8; 28];
+        block[..4].copy_from_slice(&[0x0a, size as u8, 0x0a, n as u8]);
+        copy_short(&mut block[4..], key);
+        block[4 + n] = 0x12;
+        block[5 + n] = value_size as u8;
+        let end = out.len() + 6 + n;
+        out.extend_from_slice(&block);
+        out.truncate(end);
+        return;
+    }
+    put_len_header(out, 1, size);
+    put_len_header(out, 1, n);
+    out.extend_from_slice(key);
+    put_len_header(out, 2, value_size);
 }
 
 /// Writes an edited object's `Struct` payload, sized by `overlay_size`.
@@ -146,12 +194,62 @@ fn write_overlay(out: &mut Vec<u8>, overlay: &Overlay) -> Result<(), Error> {
             continue;
         };
         let value_size = payload.size(false)?;
-        let key = edit.key.bytes();
-        put_len_header(out, 1, entry_size(key, value_size));
-        put_len_header(out, 1, key.len());
-        out.extend_from_slice(key);
-        put_len_header(out, 2, value_size);
+        put_entry_start(out, edit.key.bytes(), value_size);
         payload.write(out)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// What prost writes for a value put by the module, byte for byte.
+    #[test]
+    fn owned_values_encode_as_prost_does() {
+        let time = |seconds, nanos| Value {
+            kind: Some(Kind::TimestampValue(Timestamp { seconds, nanos })),
+        };
+        let values = [
+            Value::from(""),
+            Value::from("é, a string"),
+            Value::from("x".repeat(300)),
+            time(0, 0),
+            time(-5, 999_999_999),
+            time(i64::MAX, -1),
+            Value::from(-3i64),
+            Value::from(true),
+            Value::from(0.5),
+            Value::default(),
+            Value::from(BTreeMap::from([("k".to_string(), Value::from("v"))])),
+        ];
+        for value in values {
+            let mut ours = Vec::new();
+            write_owned(&mut ours, &value);
+            assert_eq!(ours, value.encode_to_vec(), "{value:?}");
+            assert_eq!(owned_size(&value), ours.len(), "{value:?}");
+        }
+    }
+
+    /// An entry's start is the same written as one block or field by field,
+    /// for keys and sizes on either side of the block's limits.
+    #[test]
+    fn entry_starts_are_the_fields_headers() {
+        let text = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for n in 0..=30 {
+            for value_size in [0, 1, 100, 127 - n - 4, 127, 128, 300] {
+                let key = &text.as_bytes()[..n];
+                let mut expected = Vec::new();
+                put_len_header(&mut expected, 1, entry_size(key, value_size));
+                put_len_header(&mut expected, 1, key.len());
+                expected.extend_from_slice(key);
+                put_len_header(&mut expected, 2, value_size);
+                let mut ours = vec![7u8];
+                put_entry_start(&mut ours, key, value_size);
+                assert_eq!(ours[0], 7);
+                assert_eq!(&ours[1..], expected, "key of {n}, value of {value_size}");
+            }
+        }
+    }
 }

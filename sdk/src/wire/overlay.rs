@@ -2,7 +2,7 @@
 //! edit, and the edited keys, which shadow the input's entries of the same
 //! key. A step of a write path turns the value at a key into one.
 use super::entries::{key_of, parse_entry, same_key, Entries};
-use super::reader::utf8;
+use super::reader::{copy_short, utf8};
 use super::view::{Source, StructRepr, StructView, ValueRef};
 use crate::{Error, Value};
 use std::cell::Cell;
@@ -69,35 +69,12 @@ pub(crate) enum Place<'p, 'a> {
 
 impl<'a> Key<'a> {
     fn new(key: &str) -> Self {
-        let (src, n) = (key.as_bytes(), key.len());
-        let mut bytes = [0u8; 22];
-        // Copies of fixed sizes (overlapping), not a `memcpy` of n bytes:
-        // on wasm32 a call out of the module.
-        let mut copy = |at: usize, len: usize| {
-            bytes[at..at + len].copy_from_slice(&src[at..at + len]);
-        };
-        match n {
-            0 => {}
-            1..=3 => {
-                copy(0, 1);
-                copy(n / 2, 1);
-                copy(n - 1, 1);
-            }
-            4..=7 => {
-                copy(0, 4);
-                copy(n - 4, 4);
-            }
-            8..=16 => {
-                copy(0, 8);
-                copy(n - 8, 8);
-            }
-            17..=22 => {
-                copy(0, 8);
-                copy(8, 8);
-                copy(n - 8, 8);
-            }
-            _ => return Key::Long(key.into()),
+        let n = key.len();
+        if n > 22 {
+            return Key::Long(key.into());
         }
+        let mut bytes = [0u8; 22];
+        copy_short(&mut bytes, key.as_bytes());
         Key::Short {
             len: n as u8,
             bytes,

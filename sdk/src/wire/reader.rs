@@ -241,6 +241,40 @@ pub(crate) fn for_each_field<'a>(
 
 // Writing: the few encodings the patch encoder needs.
 
+/// Copies `src` to the start of `dst` (at least as long). Keys are short:
+/// up to 24 bytes are copied in a few moves of fixed size (overlapping),
+/// not by `memcpy` of a length known only at run time, which on wasm32 is
+/// a call out of the module.
+#[inline(always)]
+pub(crate) fn copy_short(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    let mut copy = |at: usize, len: usize| {
+        dst[at..at + len].copy_from_slice(&src[at..at + len]);
+    };
+    match n {
+        0 => {}
+        1..=3 => {
+            copy(0, 1);
+            copy(n / 2, 1);
+            copy(n - 1, 1);
+        }
+        4..=7 => {
+            copy(0, 4);
+            copy(n - 4, 4);
+        }
+        8..=16 => {
+            copy(0, 8);
+            copy(n - 8, 8);
+        }
+        17..=24 => {
+            copy(0, 8);
+            copy(8, 8);
+            copy(n - 8, 8);
+        }
+        _ => dst[..n].copy_from_slice(src),
+    }
+}
+
 pub(crate) fn varint_len(value: u64) -> usize {
     prost::encoding::encoded_len_varint(value)
 }
