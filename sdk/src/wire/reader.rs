@@ -119,23 +119,48 @@ impl<'a> Reader<'a> {
         Ok(Some(field))
     }
 
+    /// The next field if it has the shape encoders write for all but huge
+    /// payloads: length-delimited, a one-byte key, a length of one or two
+    /// bytes. Read inline, where `next_field` is a call that returns a
+    /// `Field` through memory (on wasm32). None (nothing read) otherwise.
+    #[inline(always)]
+    pub fn next_short_field(&mut self) -> Option<Field<'a>> {
+        let bytes = self.bytes;
+        let (key, len, header) = match *bytes {
+            [key, n, ..] if n < 0x80 => (key, usize::from(n), 2),
+            [key, n0, n1, ..] if n0 >= 0x80 && n1 < 0x80 => {
+                (key, usize::from(n0 & 0x7f) | usize::from(n1) << 7, 3)
+            }
+            _ => return None,
+        };
+        // A key below 0x80 of wire type LEN, and a field number above 0.
+        if key & 0x87 != LEN || key < 8 || header + len > bytes.len() {
+            return None;
+        }
+        let (raw, rest) = bytes.split_at(header + len);
+        self.bytes = rest;
+        Some(Field {
+            number: u32::from(key >> 3),
+            wire: LEN,
+            varint: 0,
+            payload: &raw[header..],
+            raw,
+        })
+    }
+
     /// The payload of the next occurrence of length-delimited field
     /// `number`, skipping other fields; None at the end of the message.
     #[inline]
     pub fn next_occurrence(&mut self, number: u32) -> Result<Option<&'a [u8]>, Error> {
         loop {
-            let Some(&first) = self.bytes.first() else {
+            if self.bytes.is_empty() {
                 return Ok(None);
-            };
-            // A one-byte key of the field, with a one-byte length.
-            if u32::from(first) == number << 3 | u32::from(LEN) && number < 16 {
-                if let [_, n, ref rest @ ..] = *self.bytes {
-                    if n < 0x80 && usize::from(n) <= rest.len() {
-                        let (payload, after) = rest.split_at(usize::from(n));
-                        self.bytes = after;
-                        return Ok(Some(payload));
-                    }
+            }
+            if let Some(field) = self.next_short_field() {
+                if field.number == number {
+                    return Ok(Some(field.payload));
                 }
+                continue;
             }
             match self.next_field()? {
                 Some(field) if field.number == number => return field.bytes().map(Some),
@@ -233,7 +258,11 @@ pub(crate) fn for_each_field<'a>(
     mut each: impl FnMut(Field<'a>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut reader = Reader::new(bytes);
-    while let Some(field) = reader.next_field()? {
+    while !reader.bytes.is_empty() {
+        let field = match reader.next_short_field() {
+            Some(field) => field,
+            None => reader.next_field()?.expect("not at the end"),
+        };
         each(field)?;
     }
     Ok(())
@@ -297,4 +326,49 @@ pub(crate) fn put_len_header(out: &mut Vec<u8>, number: u32, len: usize) {
     debug_assert!(number < 16);
     out.push((number << 3) as u8 | LEN);
     put_varint(out, len as u64);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the inline reading takes a field, it is the field `next_field`
+    /// reads, to the byte: every first two bytes, third bytes on either side
+    /// of the varint limit, and messages cut around the payload's end.
+    #[test]
+    fn short_fields_read_as_next_field_does() {
+        let mut taken = 0;
+        for key in 0..=255u8 {
+            for n0 in 0..=255u8 {
+                for n1 in [0u8, 1, 2, 0x7f, 0x80, 0xff] {
+                    let len = if n0 < 0x80 {
+                        usize::from(n0)
+                    } else {
+                        usize::from(n0 & 0x7f) | usize::from(n1) << 7
+                    };
+                    for total in [2, 3, len + 1, len + 2, len + 3, len + 4] {
+                        let mut bytes = vec![0u8; total.max(3)];
+                        bytes[..3].copy_from_slice(&[key, n0, n1]);
+                        bytes.truncate(total);
+                        let mut short = Reader::new(&bytes);
+                        let Some(field) = short.next_short_field() else {
+                            assert_eq!(short.bytes.len(), bytes.len(), "nothing read");
+                            continue;
+                        };
+                        taken += 1;
+                        let mut full = Reader::new(&bytes);
+                        let expected = full.next_field().ok().flatten().expect("a field");
+                        assert_eq!(
+                            (field.number, field.wire, field.payload, field.raw),
+                            (expected.number, expected.wire, expected.payload, expected.raw),
+                            "{:02x?}",
+                            &bytes[..3.min(bytes.len())]
+                        );
+                        assert_eq!(short.bytes, full.bytes);
+                    }
+                }
+            }
+        }
+        assert!(taken > 10_000, "{taken}");
+    }
 }
