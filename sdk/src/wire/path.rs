@@ -1,4 +1,5 @@
 //! Splitting dotted paths (`event.original`) into keys, byte-wise.
+use super::reader::copy_short;
 
 /// The first key of a path, and what follows its dot.
 #[inline]
@@ -35,31 +36,54 @@ fn word_at(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"))
 }
 
+/// A path shorter than a word, as one (zeros after it: not dots).
+#[inline(always)]
+fn padded(bytes: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    copy_short(&mut word, bytes);
+    u64::from_le_bytes(word)
+}
+
 fn first_dot(bytes: &[u8]) -> Option<usize> {
+    let n = bytes.len();
+    if n < 8 {
+        let found = dots(padded(bytes));
+        return (found != 0).then(|| found.trailing_zeros() as usize / 8);
+    }
+    // Words from the start; the last one ends at the end (overlapping the
+    // one before, whose bytes had no dot).
     let mut at = 0;
-    while at + 8 <= bytes.len() {
+    loop {
         let found = dots(word_at(bytes, at));
         if found != 0 {
             return Some(at + found.trailing_zeros() as usize / 8);
         }
-        at += 8;
+        if at == n - 8 {
+            return None;
+        }
+        at = (at + 8).min(n - 8);
     }
-    bytes[at..]
-        .iter()
-        .position(|&b| b == b'.')
-        .map(|dot| at + dot)
 }
 
 fn last_dot(bytes: &[u8]) -> Option<usize> {
-    let mut end = bytes.len();
-    while end >= 8 {
-        let found = dots(word_at(bytes, end - 8));
-        if found != 0 {
-            return Some(end - 8 + (63 - found.leading_zeros() as usize) / 8);
-        }
-        end -= 8;
+    let n = bytes.len();
+    let highest = |found: u64| (63 - found.leading_zeros() as usize) / 8;
+    if n < 8 {
+        let found = dots(padded(bytes));
+        return (found != 0).then(|| highest(found));
     }
-    bytes[..end].iter().rposition(|&b| b == b'.')
+    // Words from the end; the last one starts at the start.
+    let mut at = n - 8;
+    loop {
+        let found = dots(word_at(bytes, at));
+        if found != 0 {
+            return Some(at + highest(found));
+        }
+        if at == 0 {
+            return None;
+        }
+        at = at.saturating_sub(8);
+    }
 }
 
 /// The keys of a path in order (none for `None`).

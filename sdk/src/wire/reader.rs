@@ -360,7 +360,12 @@ mod tests {
                         let expected = full.next_field().ok().flatten().expect("a field");
                         assert_eq!(
                             (field.number, field.wire, field.payload, field.raw),
-                            (expected.number, expected.wire, expected.payload, expected.raw),
+                            (
+                                expected.number,
+                                expected.wire,
+                                expected.payload,
+                                expected.raw
+                            ),
                             "{:02x?}",
                             &bytes[..3.min(bytes.len())]
                         );
