@@ -346,7 +346,13 @@ fn an_unedited_patch_is_the_input() {
     let mut event = Event::new();
     event.put("message", "hello");
     let bytes = event.encode();
-    let patch = EventPatch::new(&bytes);
+    let mut patch = EventPatch::new(&bytes);
+    assert!(!patch.is_edited());
+    assert_eq!(patch.encode().unwrap(), bytes);
+    // Renames and removals of what is not there change nothing.
+    assert!(!patch.rename("absent", "x").unwrap());
+    assert!(!patch.rename("message.inner", "x").unwrap());
+    assert!(!patch.remove("absent").unwrap());
     assert!(!patch.is_edited());
     assert_eq!(patch.encode().unwrap(), bytes);
 }

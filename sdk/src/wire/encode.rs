@@ -10,7 +10,7 @@ use crate::{Error, Kind, Timestamp, Value};
 use prost::Message;
 
 pub(crate) fn write_event(out: &mut Vec<u8>, patch: &EventPatch) -> Result<(), Error> {
-    let fields_edited = patch.fields.is_some();
+    let fields_edited = patch.fields_edited();
     let metadata_edited = |key: &[u8]| patch.metadata.iter().any(|(k, _)| k.as_bytes() == key);
     for_each_field(patch.input().bytes(), |field| {
         let keep = match field.number {
@@ -27,7 +27,7 @@ pub(crate) fn write_event(out: &mut Vec<u8>, patch: &EventPatch) -> Result<(), E
     if let Some(timestamp) = patch.timestamp {
         write_timestamp(out, 1, &timestamp);
     }
-    if let Some(fields) = &patch.fields {
+    if let Some(fields) = patch.fields.as_ref().filter(|_| fields_edited) {
         let size = overlay_size(fields)?;
         put_len_header(out, 2, size);
         write_overlay(out, fields)?;

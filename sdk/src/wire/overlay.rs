@@ -171,6 +171,27 @@ impl<'a> Overlay<'a> {
         &mut self.edits.last_mut().expect("just pushed").node
     }
 
+    /// Removes `key`'s value and returns it, to be put elsewhere (a value
+    /// of the input stays one, to be copied; an edited one becomes owned);
+    /// None, and no change, if there is none.
+    pub(crate) fn take(&mut self, key: &str) -> Result<Option<Node<'a>>, Error> {
+        if let Some(i) = self.edit_index(key) {
+            let node = match &self.edits[i].node {
+                Node::Removed => return Ok(None),
+                Node::Input(value) => Node::Input(*value),
+                edited => Node::Owned(node_value(edited).expect("not removed").to_value()?),
+            };
+            self.edits[i].node = Node::Removed;
+            return Ok(Some(node));
+        }
+        let Some(at) = self.base_index(key) else {
+            return Ok(None);
+        };
+        let node = Node::Input(value_of_entry(self.base[at].payload)?);
+        self.add(key, Some(at), Node::Removed);
+        Ok(Some(node))
+    }
+
     /// The value under `key`, edits included.
     pub(crate) fn get<'s>(&'s self, key: &str) -> Result<Option<ValueRef<'s>>, Error> {
         if let Some(i) = self.edit_index(key) {

@@ -52,7 +52,15 @@ impl<'a> EventPatch<'a> {
     /// Whether any edit was made (an event without edits is emitted as
     /// the input's own bytes).
     pub fn is_edited(&self) -> bool {
-        self.fields.is_some() || self.timestamp.is_some() || !self.metadata.is_empty()
+        self.fields_edited() || self.timestamp.is_some() || !self.metadata.is_empty()
+    }
+
+    /// Whether a field was edited (the top-level object is indexed before
+    /// its first edit: a rename of an absent key leaves it without one).
+    pub(crate) fn fields_edited(&self) -> bool {
+        self.fields
+            .as_ref()
+            .is_some_and(|fields| !fields.edits.is_empty())
     }
 
     fn find<'s>(&'s self, path: &str) -> Result<Option<Found<'s, 'a>>, Error> {
@@ -212,12 +220,21 @@ impl<'a> EventPatch<'a> {
     /// is absent (as [`Event::rename`]). A value of the input is copied as
     /// it is encoded.
     pub fn rename(&mut self, from: &str, to: &str) -> Result<bool, Error> {
-        let node = match self.find(from)? {
-            None => return Ok(false),
-            Some(Found::Input(value)) => Node::Input(value),
-            Some(Found::Edited(value)) => Node::Owned(value.to_value()?),
+        let node = if let (None, key) = split_last(from) {
+            // A top-level key: found and removed in one look-up.
+            match self.fields_mut()?.take(key)? {
+                Some(node) => node,
+                None => return Ok(false),
+            }
+        } else {
+            let node = match self.find(from)? {
+                None => return Ok(false),
+                Some(Found::Input(value)) => Node::Input(value),
+                Some(Found::Edited(value)) => Node::Owned(value.to_value()?),
+            };
+            self.remove_found(from)?;
+            node
         };
-        self.remove_found(from)?;
         self.put_node(to, node)?;
         Ok(true)
     }
