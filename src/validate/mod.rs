@@ -288,11 +288,16 @@ fn entry_value(entry: &[u8], key: &[u8], payload: &[u8], depth: u32) -> bool {
         [0x32, n, ref string @ ..] if n < 0x80 && usize::from(n) == string.len() => {
             utf8(&entry[2..])
         }
-        // A bool, int or uint: one varint and nothing after it.
-        [0x10 | 0x18 | 0x20, ref rest @ ..] if one_varint(rest) => utf8(key),
-        // An object, one level below the value.
+        // A null, bool, int or uint: one varint and nothing after it.
+        [0x08 | 0x10 | 0x18 | 0x20, ref rest @ ..] if one_varint(rest) => utf8(key),
+        // A double: eight bytes.
+        [0x29, _, _, _, _, _, _, _, _] => utf8(key),
+        // An object or a list, one level below the value.
         [0x52, n, ref inner @ ..] if n < 0x80 && usize::from(n) == inner.len() => {
             utf8(key) && object(inner, depth + 2).is_some()
+        }
+        [0x4a, n, ref inner @ ..] if n < 0x80 && usize::from(n) == inner.len() => {
+            utf8(key) && list(inner, depth + 2).is_some()
         }
         _ => utf8(key) && value(payload, depth + 1).is_some(),
     }
@@ -325,10 +330,17 @@ fn value(bytes: &[u8], depth: u32) -> Option<()> {
         {
             return object(payload, depth + 1);
         }
-        // A bool, int or uint: one varint and nothing after it.
-        [0x10 | 0x18 | 0x20, ref rest @ ..] if depth < READ_LIMIT && one_varint(rest) => {
+        [0x4a, n, ref payload @ ..]
+            if n < 0x80 && usize::from(n) == payload.len() && depth < READ_LIMIT =>
+        {
+            return list(payload, depth + 1);
+        }
+        // A null, bool, int or uint: one varint and nothing after it.
+        [0x08 | 0x10 | 0x18 | 0x20, ref rest @ ..] if depth < READ_LIMIT && one_varint(rest) => {
             return Some(());
         }
+        // A double: eight bytes.
+        [0x29, _, _, _, _, _, _, _, _] if depth < READ_LIMIT => return Some(()),
         _ => {}
     }
     fields(bytes, depth, |r, number, wire| match number {
@@ -343,8 +355,23 @@ fn value(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
+/// A `ListValue`: elements with a one-byte length are taken directly (as
+/// `object`'s entries); from the first other field on, field by field.
 fn list(bytes: &[u8], depth: u32) -> Option<()> {
-    fields(bytes, depth, |r, number, wire| match number {
+    if depth >= READ_LIMIT {
+        return None;
+    }
+    let mut rest = bytes;
+    while let [0x0a, n, ref tail @ ..] = *rest {
+        let n = usize::from(n);
+        if n >= 0x80 || n > tail.len() {
+            break;
+        }
+        let (element, next) = tail.split_at(n);
+        value(element, depth + 1)?;
+        rest = next;
+    }
+    fields(rest, depth, |r, number, wire| match number {
         1 => Some(r.message(wire, depth, value)),
         _ => None,
     })
@@ -534,9 +561,9 @@ mod tests {
     }
 
     /// Objects, lists and a mix nested to every depth around the limit,
-    /// innermost a string, an int, an empty object or a timestamp (the
-    /// inner levels have one-byte lengths, so the entries' fast path checks
-    /// them): accepted exactly where prost accepts them.
+    /// innermost a string, an int, an empty object, a timestamp, a double or
+    /// a null (the inner levels have one-byte lengths, so the entries' fast
+    /// paths check them): accepted exactly where prost accepts them.
     #[test]
     fn nesting_limit_is_prosts_at_every_depth() {
         use eiw_proto::{Timestamp, Value};
@@ -546,6 +573,8 @@ mod tests {
             Value::from(7i64),
             Value::from(BTreeMap::new()),
             Value::from(Timestamp::default()),
+            Value::from(0.5),
+            Value::null(),
         ];
         let mut accepted_at_limit = 0;
         for inner in &innermost {
@@ -577,6 +606,6 @@ mod tests {
                 }
             }
         }
-        assert!(accepted_at_limit > 0 && accepted_at_limit < 4 * 3 * 25);
+        assert!(accepted_at_limit > 0 && accepted_at_limit < innermost.len() * 3 * 25);
     }
 }
