@@ -218,6 +218,19 @@ fn event(bytes: &[u8], depth: u32) -> Option<()> {
 }
 
 fn timestamp(bytes: &[u8], depth: u32) -> Option<()> {
+    // As encoders write it: seconds, then nanos, each at most once.
+    let mut r = Reader { bytes };
+    for tag in [0x08, 0x10] {
+        if let [first, ref rest @ ..] = *r.bytes {
+            if first == tag {
+                r.bytes = rest;
+                r.skip_varint()?;
+            }
+        }
+    }
+    if r.bytes.is_empty() && depth < READ_LIMIT {
+        return Some(());
+    }
     fields(bytes, depth, |r, number, wire| match number {
         1 | 2 => Some(r.scalar(wire, VARINT)),
         _ => None,
