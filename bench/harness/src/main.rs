@@ -404,14 +404,22 @@ fn main() {
     let dir = std::env::var_os("EIW_WASM_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/wasm32-unknown-unknown/release"));
-    // EIW_BENCH_PROFILE=1: only W0's "one event per call" row, for 5 s, to
-    // run under a profiler.
-    if std::env::var("EIW_BENCH_PROFILE").is_ok_and(|which| {
-        formats::profile(&which) || profile_memory_style(&which, &dir) || profile_native(&which)
-    }) {
-        return;
-    }
-    if std::env::var_os("EIW_BENCH_PROFILE").is_some() {
+    // EIW_BENCH_PROFILE: one row under a profiler (profile.rs, formats.rs);
+    // =1: only W0's "one event per call" row, for 5 s.
+    if let Ok(which) = std::env::var("EIW_BENCH_PROFILE") {
+        if formats::profile(&which) || profile_memory_style(&which, &dir) || profile_native(&which)
+        {
+            return;
+        }
+        if which != "1" {
+            // Not a silent W0 run: its numbers would be taken for the row named.
+            eprintln!(
+                "EIW_BENCH_PROFILE={which}: no such profile (1; W0..W3, W1w, W2w, W0n, W1n, \
+                 W1nw with -cap or -wasm32; native-wire, native-tree (-W1s, -W2); json-in, \
+                 json-out, msgpack-in, msgpack-out)"
+            );
+            std::process::exit(2);
+        }
         let host = host(&read(&dir, "passthrough"), true, false);
         let input = events(false);
         profile_loop("W0", input.len(), || {
