@@ -237,19 +237,29 @@ fn timestamp(bytes: &[u8], depth: u32) -> Option<()> {
     })
 }
 
-/// A `Struct`: entries with a one-byte length are taken directly; from the
-/// first other field on, the rest is walked field by field.
+/// A `Struct`: entries with a length of one or two bytes are taken
+/// directly; from the first other field on, the rest is walked field by
+/// field.
 fn object(bytes: &[u8], depth: u32) -> Option<()> {
     if depth >= READ_LIMIT {
         return None;
     }
     let mut rest = bytes;
-    while let [0x0a, n, ref tail @ ..] = *rest {
-        let n = usize::from(n);
-        if n >= 0x80 || n > tail.len() {
-            break;
-        }
-        let (entry, next) = tail.split_at(n);
+    loop {
+        let (entry, next) = match *rest {
+            [0x0a, n, ref tail @ ..] if n < 0x80 && usize::from(n) <= tail.len() => {
+                tail.split_at(usize::from(n))
+            }
+            // An entry of 128 bytes to 16 KiB: a two-byte length.
+            [0x0a, n0, n1, ref tail @ ..] if n0 >= 0x80 && n1 < 0x80 => {
+                let n = usize::from(n0 & 0x7f) | usize::from(n1) << 7;
+                if n > tail.len() {
+                    break;
+                }
+                tail.split_at(n)
+            }
+            _ => break,
+        };
         object_entry(entry, depth + 1)?;
         rest = next;
     }
@@ -270,14 +280,39 @@ fn object_entry(bytes: &[u8], depth: u32) -> Option<()> {
         let n = usize::from(n);
         if n < 0x80 && n <= rest.len() && depth + 1 < READ_LIMIT {
             let (key, rest) = rest.split_at(n);
-            if let [0x12, m, ref payload @ ..] = *rest {
-                if m < 0x80 && usize::from(m) == payload.len() {
+            match *rest {
+                [0x12, m, ref payload @ ..] if m < 0x80 && usize::from(m) == payload.len() => {
                     return entry_value(bytes, key, payload, depth).then_some(());
                 }
+                // A value of 128 bytes to 16 KiB.
+                [0x12, m0, m1, ref payload @ ..]
+                    if m0 >= 0x80
+                        && m1 < 0x80
+                        && usize::from(m0 & 0x7f) | usize::from(m1) << 7 == payload.len() =>
+                {
+                    return (utf8(key) && long_value(payload, depth + 1)).then_some(());
+                }
+                _ => {}
             }
         }
     }
     entry_fields(bytes, depth)
+}
+
+/// A value of 128 bytes to 16 KiB at `depth` (below the limit): a string,
+/// an object or a list with a two-byte length is checked where it lies.
+#[inline(never)]
+fn long_value(payload: &[u8], depth: u32) -> bool {
+    if let [tag @ (0x32 | 0x52 | 0x4a), n0, n1, ref inner @ ..] = *payload {
+        if n0 >= 0x80 && n1 < 0x80 && usize::from(n0 & 0x7f) | usize::from(n1) << 7 == inner.len() {
+            return match tag {
+                0x32 => utf8(inner),
+                0x52 => object(inner, depth + 1).is_some(),
+                _ => list(inner, depth + 1).is_some(),
+            };
+        }
+    }
+    value(payload, depth).is_some()
 }
 
 /// An entry of another shape, field by field.
