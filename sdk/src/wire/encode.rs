@@ -61,10 +61,7 @@ pub(crate) fn write_object_value(out: &mut Vec<u8>, overlay: &Overlay) -> Result
 /// The size of an edited object's `Struct` payload; sets it (and its edited
 /// objects' sizes) for `write_overlay`.
 fn overlay_size(overlay: &Overlay) -> Result<usize, Error> {
-    let mut size = 0;
-    for entry in overlay.base.iter().filter(|entry| !entry.shadowed) {
-        size += entry.raw.len();
-    }
+    let mut size = overlay.kept;
     for edit in &overlay.edits {
         if let Some(payload) = payload(&edit.node) {
             size += len_field_size(entry_size(edit.key.bytes(), payload.size(true)?));

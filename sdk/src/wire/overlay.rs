@@ -18,6 +18,8 @@ pub struct Overlay<'a> {
     pub(crate) container: &'a [u8],
     pub(crate) base: Vec<BaseEntry<'a>>,
     pub(crate) edits: Vec<Edit<'a>>,
+    /// The encoded size of the entries not shadowed.
+    pub(crate) kept: usize,
     /// The encoded size, set by the encoder's sizing pass.
     pub(crate) size: Cell<usize>,
 }
@@ -97,12 +99,14 @@ impl<'a> Overlay<'a> {
     pub(crate) fn new(base: Option<(&'a [u8], u32)>) -> Result<Self, Error> {
         let mut entries = Vec::new();
         let mut input: &[u8] = &[];
+        let mut kept = 0;
         if let Some((container, field)) = base {
             input = container;
             // About one entry per 24 bytes, up to a point (then it grows).
             entries = Vec::with_capacity((container.len() / 24 + 1).min(64));
             let mut read = Entries::new(container, field);
             while let Some(entry) = read.next()? {
+                kept += entry.raw.len();
                 entries.push(BaseEntry {
                     key: key_of(entry.payload)?,
                     raw: entry.raw,
@@ -116,6 +120,7 @@ impl<'a> Overlay<'a> {
             base: entries,
             // An overlay is made for an edit, seldom more than a few.
             edits: Vec::with_capacity(4),
+            kept,
             size: Cell::new(0),
         })
     }
@@ -159,8 +164,9 @@ impl<'a> Overlay<'a> {
             Some(last) => {
                 let input_key = self.base[last].key;
                 for entry in &mut self.base[..=last] {
-                    if same_key(entry.key, input_key) {
+                    if !entry.shadowed && same_key(entry.key, input_key) {
                         entry.shadowed = true;
+                        self.kept -= entry.raw.len();
                     }
                 }
                 Key::Input(input_key)
