@@ -20,6 +20,7 @@ pub fn is_emit_of(bytes: &[u8], input: &[u8]) -> bool {
         fields: Reader { bytes: input },
         object: &[],
         window: [&[]; WINDOW],
+        first: 0,
         len: 0,
     };
     fields(bytes, 0, |r, number, wire| match number {
@@ -62,8 +63,9 @@ struct InputEntries<'a> {
     fields: Reader<'a>,
     /// The rest of the fields object being read.
     object: &'a [u8],
-    /// The next entries, `len` of them.
+    /// The next entries, `len` of them from `first` on (wrapping round).
     window: [&'a [u8]; WINDOW],
+    first: usize,
     len: usize,
 }
 
@@ -71,15 +73,17 @@ impl<'a> InputEntries<'a> {
     /// Whether `entry` is one of the next few input entries; if so, it and
     /// the entries before it are used up.
     fn take(&mut self, entry: &[u8]) -> bool {
+        // The window is a ring: its entries start at `first`.
         while self.len < WINDOW {
             let Some(next) = self.next_entry() else { break };
-            self.window[self.len] = next;
+            self.window[(self.first + self.len) % WINDOW] = next;
             self.len += 1;
         }
-        let Some(at) = self.window[..self.len].iter().position(|e| *e == entry) else {
+        let Some(at) = (0..self.len).find(|at| self.window[(self.first + at) % WINDOW] == entry)
+        else {
             return false;
         };
-        self.window.copy_within(at + 1..self.len, 0);
+        self.first = (self.first + at + 1) % WINDOW;
         self.len -= at + 1;
         true
     }
@@ -137,6 +141,7 @@ mod tests {
             fields: Reader { bytes: input },
             object: &[],
             window: [&[]; WINDOW],
+            first: 0,
             len: 0,
         };
         std::iter::from_fn(|| copies.next_entry().map(<[u8]>::to_vec)).collect()
