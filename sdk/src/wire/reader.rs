@@ -148,21 +148,25 @@ impl<'a> Reader<'a> {
         })
     }
 
+    /// The next field, or None at the end of the message: `next_field`,
+    /// with the usual shape read inline (`next_short_field`).
+    #[inline(always)]
+    pub fn read_field(&mut self) -> Result<Option<Field<'a>>, Error> {
+        if self.bytes.is_empty() {
+            return Ok(None);
+        }
+        match self.next_short_field() {
+            Some(field) => Ok(Some(field)),
+            None => self.next_field(),
+        }
+    }
+
     /// The payload of the next occurrence of length-delimited field
     /// `number`, skipping other fields; None at the end of the message.
     #[inline]
     pub fn next_occurrence(&mut self, number: u32) -> Result<Option<&'a [u8]>, Error> {
         loop {
-            if self.bytes.is_empty() {
-                return Ok(None);
-            }
-            if let Some(field) = self.next_short_field() {
-                if field.number == number {
-                    return Ok(Some(field.payload));
-                }
-                continue;
-            }
-            match self.next_field()? {
+            match self.read_field()? {
                 Some(field) if field.number == number => return field.bytes().map(Some),
                 Some(_) => continue,
                 None => return Ok(None),
@@ -258,11 +262,7 @@ pub(crate) fn for_each_field<'a>(
     mut each: impl FnMut(Field<'a>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let mut reader = Reader::new(bytes);
-    while !reader.bytes.is_empty() {
-        let field = match reader.next_short_field() {
-            Some(field) => field,
-            None => reader.next_field()?.expect("not at the end"),
-        };
+    while let Some(field) = reader.read_field()? {
         each(field)?;
     }
     Ok(())
